@@ -1,0 +1,70 @@
+// The daemon's configuration as validated structs (lintel.yaml + devices.d/*.yaml).
+// Every key is documented in docs/configuration.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lintel/config_node.hpp"
+#include "lintel/log.hpp"
+
+namespace lintel::core {
+
+using Duration = std::chrono::milliseconds;
+
+struct TlsConfig {
+    std::filesystem::path ca_file;
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+    std::optional<std::filesystem::path> crl_file;
+};
+
+struct UplinkSettings {
+    std::string host;
+    int port = 8883;
+    std::string protocol = "mqtt5";  // mqtt5 | mqtt311
+    Duration keepalive{30'000};
+    Duration connect_timeout{15'000};
+    std::string topic_prefix = "lintel/v1";
+    TlsConfig tls;
+    Duration reconnect_initial{1'000};
+    Duration reconnect_max{30'000};
+    std::size_t batch_max_points = 500;
+    std::size_t batch_max_bytes = 64 * 1024;
+    int max_in_flight = 32;
+    Duration status_interval{60'000};
+};
+
+struct BufferSettings {
+    std::filesystem::path path = "/var/lib/lintel/buffer.db";
+    std::uint64_t max_bytes = 256ULL * 1024 * 1024;
+    Duration commit_interval{50};
+    std::size_t commit_batch = 5000;
+    std::string synchronous = "normal";  // normal | full
+};
+
+struct DeviceEntry {
+    std::string name;
+    std::string driver;
+    bool enabled = true;
+    sdk::ConfigNode settings;  // the driver's own keys, validated by the plugin
+    sdk::ConfigNode node;      // the whole entry, for error marks
+};
+
+struct Config {
+    std::filesystem::path source;  // the main file
+    std::string gateway_id;
+    sdk::LogLevel log_level = sdk::LogLevel::info;
+    std::filesystem::path plugin_dir;
+    std::filesystem::path devices_dir;
+    BufferSettings buffer;
+    UplinkSettings uplink;
+    Duration shutdown_timeout{10'000};
+    std::vector<DeviceEntry> devices;
+};
+
+}  // namespace lintel::core

@@ -1,0 +1,34 @@
+// Loads and validates the whole configuration: the main file, every devices.d/*.yaml fragment,
+// and the credential files it names (existence, readability, private key modes).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include "core/config.hpp"
+#include "lintel/config_node.hpp"
+
+namespace lintel::core {
+
+struct LoadOptions {
+    std::filesystem::path default_plugin_dir;
+    bool check_files = true;  // off only in unit tests of the schema
+};
+
+// Returns the config, or nullopt with every error found in `errors` (not just the first).
+// Plugin-specific device keys are not checked here (see PluginHost / DeviceManager).
+std::optional<Config> load_config(const std::filesystem::path& main_file, const LoadOptions& options,
+                                  sdk::ConfigErrors& errors);
+
+// Schema of the main document only (exposed for tests and the fuzzer).
+std::optional<Config> parse_main_config(const sdk::ConfigNode& root, const LoadOptions& options,
+                                        sdk::ConfigErrors& errors);
+// Appends the `devices:` entries of one document (main file or fragment) to `out`.
+void parse_devices(const sdk::ConfigNode& root, std::vector<DeviceEntry>& out, sdk::ConfigErrors& errors);
+
+// Private keys must not be readable by group or others; refuses naming the path.
+void check_private_key_file(const std::filesystem::path& path, const sdk::ConfigNode& at,
+                            sdk::ConfigErrors& errors);
+
+}  // namespace lintel::core

@@ -1,0 +1,228 @@
+// The schema of lintel.yaml and of the devices lists: types, ranges, defaults, unknown keys.
+#include <array>
+#include <string_view>
+
+#include "core/config_loader.hpp"
+#include "lintel/config_reader.hpp"
+
+namespace lintel::core {
+namespace {
+
+using sdk::ConfigErrors;
+using sdk::ConfigNode;
+using sdk::MapReader;
+using namespace std::chrono_literals;
+
+constexpr sdk::Duration kHour = 3'600'000ms;
+constexpr sdk::Duration kDay = 24 * kHour;
+
+bool is_name_char(char c, bool allow_upper_and_dot) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') return true;
+    return allow_upper_and_dot && ((c >= 'A' && c <= 'Z') || c == '.');
+}
+
+// Names that end up in MQTT topics, journald fields and file names: a safe, boring alphabet.
+bool valid_identifier(std::string_view s, bool allow_upper_and_dot, std::size_t max_len = 64) {
+    if (s.empty() || s.size() > max_len || s.front() == '.' || s.front() == '-') return false;
+    for (char c : s) {
+        if (!is_name_char(c, allow_upper_and_dot)) return false;
+    }
+    return true;
+}
+
+void check_identifier(MapReader& r, std::string_view key, const std::optional<std::string>& value,
+                      bool allow_upper_and_dot, std::string_view what) {
+    if (!value) return;
+    if (!valid_identifier(*value, allow_upper_and_dot)) {
+        r.errors().add(*r.node().find(key),
+                       std::string(what) + " \"" + *value + "\" must be 1-64 characters of " +
+                           (allow_upper_and_dot ? "A-Z a-z 0-9 . _ -" : "a-z 0-9 _ -") +
+                           ", not starting with . or -");
+    }
+}
+
+std::filesystem::path path_value(MapReader& r, std::string_view key, bool required,
+                                 std::filesystem::path fallback = {}) {
+    auto s = required ? r.string(key) : r.optional_string(key);
+    if (!s) return fallback;
+    if (s->empty() || s->front() != '/') {
+        r.errors().add(*r.node().find(key), "must be an absolute path, got \"" + *s + "\"");
+        return fallback;
+    }
+    return *s;
+}
+
+void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors, const ConfigNode& parent) {
+    if (node == nullptr) {
+        errors.add(parent.mark, parent.path.empty() ? "tls" : parent.path + ".tls", "required key is missing");
+        return;
+    }
+    MapReader r(*node, errors);
+    tls.ca_file = path_value(r, "ca_file", true);
+    tls.cert_file = path_value(r, "cert_file", true);
+    tls.key_file = path_value(r, "key_file", true);
+    if (r.has("crl_file")) tls.crl_file = path_value(r, "crl_file", false);
+    r.finish();
+}
+
+void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& errors, const ConfigNode& root) {
+    if (node == nullptr) {
+        errors.add(root.mark, "uplink", "required key is missing");
+        return;
+    }
+    MapReader r(*node, errors);
+    if (auto host = r.string("host")) {
+        if (host->empty()) errors.add(*r.node().find("host"), "must not be empty");
+        u.host = *host;
+    }
+    u.port = static_cast<int>(r.integer("port", u.port, 1, 65535));
+    static constexpr std::array<std::string_view, 2> kProtocols{"mqtt5", "mqtt311"};
+    u.protocol = r.choice("protocol", kProtocols, "mqtt5").value_or(u.protocol);
+    u.keepalive = r.duration("keepalive", u.keepalive, 5s, 65535s);
+    u.connect_timeout = r.duration("connect_timeout", u.connect_timeout, 1s, 300s);
+    u.topic_prefix = r.string("topic_prefix", u.topic_prefix);
+    {
+        const std::string& p = u.topic_prefix;
+        const bool bad = p.empty() || p.front() == '/' || p.back() == '/' || p.front() == '$' ||
+                         p.find_first_of("+#") != std::string::npos ||
+                         p.find("//") != std::string::npos || p.size() > 128;
+        if (bad && r.node().find("topic_prefix") != nullptr) {
+            errors.add(*r.node().find("topic_prefix"),
+                       "must be topic levels separated by / without + # $, empty levels or a "
+                       "leading/trailing /");
+        }
+    }
+    parse_tls(r.child("tls"), u.tls, errors, r.node());
+    if (const ConfigNode* rc = r.child("reconnect")) {
+        MapReader rr(*rc, errors);
+        u.reconnect_initial = rr.duration("initial", u.reconnect_initial, 100ms, 600s);
+        u.reconnect_max = rr.duration("max", u.reconnect_max, 1s, kHour);
+        rr.finish();
+        if (u.reconnect_initial > u.reconnect_max) {
+            errors.add(*rc, "initial (" + sdk::format_duration(u.reconnect_initial) +
+                                ") must not exceed max (" + sdk::format_duration(u.reconnect_max) + ")");
+        }
+    }
+    if (const ConfigNode* b = r.child("batch")) {
+        MapReader br(*b, errors);
+        u.batch_max_points = static_cast<std::size_t>(
+            br.integer("max_points", static_cast<std::int64_t>(u.batch_max_points), 1, 10'000));
+        // Brokers commonly cap messages at 128 KiB (AWS IoT Core); stay below it.
+        u.batch_max_bytes = br.size("max_bytes", u.batch_max_bytes, 1024, 127 * 1024);
+        br.finish();
+    }
+    u.max_in_flight = static_cast<int>(r.integer("max_in_flight", u.max_in_flight, 1, 1000));
+    u.status_interval = r.duration("status_interval", u.status_interval, 1s, kDay);
+    r.finish();
+}
+
+void parse_buffer(const ConfigNode* node, BufferSettings& b, ConfigErrors& errors) {
+    if (node == nullptr) return;
+    MapReader r(*node, errors);
+    b.path = path_value(r, "path", false, b.path);
+    b.max_bytes = r.size("max_bytes", b.max_bytes, 1024ULL * 1024, 1ULL << 40);
+    b.commit_interval = r.duration("commit_interval", b.commit_interval, 1ms, 10s);
+    b.commit_batch = static_cast<std::size_t>(
+        r.integer("commit_batch", static_cast<std::int64_t>(b.commit_batch), 1, 1'000'000));
+    static constexpr std::array<std::string_view, 2> kSync{"normal", "full"};
+    b.synchronous = r.choice("synchronous", kSync, "normal").value_or(b.synchronous);
+    r.finish();
+}
+
+sdk::LogLevel to_level(const std::string& s) {
+    if (s == "debug") return sdk::LogLevel::debug;
+    if (s == "warning") return sdk::LogLevel::warning;
+    if (s == "error") return sdk::LogLevel::error;
+    return sdk::LogLevel::info;
+}
+
+}  // namespace
+
+std::optional<Config> parse_main_config(const ConfigNode& root, const LoadOptions& options,
+                                        ConfigErrors& errors) {
+    const std::size_t errors_before = errors.size();
+    Config c;
+    c.source = root.mark.file;
+    c.plugin_dir = options.default_plugin_dir;
+    if (root.is_null()) {
+        errors.add(root.mark, "", "the file is empty; it needs at least gateway.id and uplink");
+        return std::nullopt;
+    }
+    MapReader r(root, errors);
+    if (!r.ok()) return std::nullopt;
+
+    if (const ConfigNode* g = r.child("gateway", true)) {
+        MapReader gr(*g, errors);
+        auto id = gr.string("id");
+        check_identifier(gr, "id", id, true, "gateway id");
+        if (id) c.gateway_id = *id;
+        gr.finish();
+    }
+    if (const ConfigNode* l = r.child("log")) {
+        MapReader lr(*l, errors);
+        static constexpr std::array<std::string_view, 4> kLevels{"debug", "info", "warning", "error"};
+        c.log_level = to_level(lr.choice("level", kLevels, "info").value_or("info"));
+        lr.finish();
+    }
+    if (const ConfigNode* p = r.child("plugins")) {
+        MapReader pr(*p, errors);
+        c.plugin_dir = path_value(pr, "dir", false, c.plugin_dir);
+        pr.finish();
+    }
+    c.devices_dir = path_value(r, "devices_dir", false,
+                               std::filesystem::path(root.mark.file).parent_path() / "devices.d");
+    parse_buffer(r.child("buffer"), c.buffer, errors);
+    parse_uplink(r.child("uplink"), c.uplink, errors, root);
+    if (const ConfigNode* s = r.child("shutdown")) {
+        MapReader sr(*s, errors);
+        c.shutdown_timeout = sr.duration("timeout", c.shutdown_timeout, 1s, 300s);
+        sr.finish();
+    }
+    if (r.child("devices") != nullptr) parse_devices(root, c.devices, errors);
+    r.finish();
+    if (errors.size() != errors_before) return std::nullopt;
+    return c;
+}
+
+void parse_devices(const ConfigNode& root, std::vector<DeviceEntry>& out, ConfigErrors& errors) {
+    const ConfigNode* list = root.find("devices");
+    if (list == nullptr || list->is_null()) return;
+    if (!list->is_sequence()) {
+        errors.add(*list, "expected a list of devices");
+        return;
+    }
+    for (const ConfigNode& item : list->items) {
+        MapReader r(item, errors);
+        if (!r.ok()) continue;
+        DeviceEntry d;
+        d.node = item;
+        auto name = r.string("name");
+        check_identifier(r, "name", name, true, "device name");
+        auto driver = r.string("driver");
+        check_identifier(r, "driver", driver, false, "driver name");
+        d.enabled = r.boolean("enabled", true);
+        // Everything else belongs to the driver, which rejects what it does not know.
+        d.settings.kind = ConfigNode::Kind::map;
+        d.settings.mark = item.mark;
+        d.settings.path = item.path;
+        for (const auto& [key, value] : item.entries) {
+            if (key != "name" && key != "driver" && key != "enabled") d.settings.entries.emplace_back(key, value);
+        }
+        if (!name || !driver) continue;
+        bool duplicate = false;
+        for (const DeviceEntry& other : out) {
+            if (other.name == *name) {
+                errors.add(*item.find("name"), "duplicate device name \"" + *name + "\" (first defined at " +
+                                                   other.node.mark.file + ":" +
+                                                   std::to_string(other.node.mark.line) + ")");
+                duplicate = true;
+            }
+        }
+        if (duplicate) continue;
+        d.name = *name;
+        d.driver = *driver;
+        out.push_back(std::move(d));
+    }
+}
+
+}  // namespace lintel::core

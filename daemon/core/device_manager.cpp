@@ -1,0 +1,124 @@
+// Per-device runtime (the DeviceHost a plugin talks to) and the device lifecycle.
+#include "core/device_manager.hpp"
+
+namespace lintel::core {
+
+class DeviceManager::Runtime final : public sdk::DeviceHost {
+public:
+    Runtime(asio::any_io_executor executor, DaemonLogger& log, const DeviceEntry& entry, PointSink& sink)
+        : executor_(std::move(executor)),
+          log_(log, {{"DEVICE", entry.name}, {"DRIVER", entry.driver}}),
+          sink_(sink) {
+        status_.name = entry.name;
+        status_.driver = entry.driver;
+    }
+
+    asio::any_io_executor executor() override { return executor_; }
+
+    void publish(std::vector<sdk::PointValue> values) override {
+        if (stopped_ || values.empty()) return;
+        status_.points_published += values.size();
+        for (auto& v : values) {
+            // The device name is the host's business: a plugin cannot publish for another device.
+            v.device = status_.name;
+        }
+        sink_(std::move(values));
+    }
+
+    void report_health(sdk::Health health, std::string_view detail) override {
+        if (health == status_.health && detail == status_.detail) return;
+        status_.health = health;
+        status_.detail = std::string(detail);
+        const auto level = health == sdk::Health::ok ? sdk::LogLevel::info : sdk::LogLevel::warning;
+        log_.log(level, "device health changed",
+                 {{"HEALTH", sdk::to_string(health)}, {"DETAIL", status_.detail}});
+    }
+
+    sdk::Logger& log() override { return log_; }
+
+    void expose_writable(sdk::WritablePoint point) override { writable_.push_back(std::move(point)); }
+
+    std::unique_ptr<sdk::Device> device;
+    DeviceStatus status_;
+    std::vector<sdk::WritablePoint> writable_;
+    bool stopped_ = false;
+
+private:
+    asio::any_io_executor executor_;
+    ScopedLogger log_;
+    PointSink& sink_;
+};
+
+DeviceManager::DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log,
+                             PointSink sink)
+    : executor_(std::move(executor)), plugins_(plugins), log_(log), sink_(std::move(sink)) {}
+
+DeviceManager::~DeviceManager() { stop_all(); }
+
+void DeviceManager::build(const std::vector<DeviceEntry>& devices, sdk::ConfigErrors& config_errors) {
+    for (const DeviceEntry& entry : devices) {
+        if (!entry.enabled) {
+            log_.info("device disabled in config", {{"DEVICE", entry.name}});
+            continue;
+        }
+        auto driver = plugins_.driver(entry.driver);
+        if (!driver) {
+            log_.error("device not started: its driver plugin is unavailable",
+                       {{"DEVICE", entry.name}, {"DRIVER", entry.driver}, {"REASON", driver.error().message}});
+            continue;
+        }
+        auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_);
+        sdk::DeviceSpec spec{entry.name, entry.settings};
+        const std::size_t before = config_errors.size();
+        runtime->device = (*driver)->create(spec, *runtime, config_errors);
+        if (runtime->device == nullptr) {
+            if (config_errors.size() == before) {
+                config_errors.add(entry.node, "driver \"" + entry.driver + "\" refused the device without saying why");
+            }
+            continue;
+        }
+        devices_.push_back(std::move(runtime));
+    }
+}
+
+void DeviceManager::start_all() {
+    for (auto& d : devices_) {
+        d->stopped_ = false;
+        d->device->start();
+    }
+}
+
+void DeviceManager::stop_all() {
+    for (auto& d : devices_) {
+        if (d->stopped_) continue;
+        d->device->stop();
+        d->stopped_ = true;
+    }
+}
+
+std::size_t DeviceManager::healthy_count() const {
+    std::size_t n = 0;
+    for (const auto& d : devices_) n += d->status_.health == sdk::Health::ok ? 1U : 0U;
+    return n;
+}
+
+std::vector<DeviceStatus> DeviceManager::statuses() const {
+    std::vector<DeviceStatus> out;
+    for (const auto& d : devices_) out.push_back(d->status_);
+    return out;
+}
+
+std::map<std::string, std::vector<sdk::WritablePoint>> DeviceManager::writable_points() const {
+    std::map<std::string, std::vector<sdk::WritablePoint>> out;
+    for (const auto& d : devices_) out[d->status_.name] = d->writable_;
+    return out;
+}
+
+sdk::Device* DeviceManager::find(const std::string& name) {
+    for (auto& d : devices_) {
+        if (d->status_.name == name) return d->device.get();
+    }
+    return nullptr;
+}
+
+}  // namespace lintel::core

@@ -1,0 +1,58 @@
+// Builds, starts and stops the configured devices through their driver plugins, and gives each
+// one its DeviceHost (executor, publish, health, logging, writable points).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/logging.hpp"
+#include "core/plugin_host.hpp"
+#include "lintel/plugin.hpp"
+
+namespace lintel::core {
+
+using PointSink = std::function<void(std::vector<sdk::PointValue>)>;
+
+struct DeviceStatus {
+    std::string name;
+    std::string driver;
+    sdk::Health health = sdk::Health::starting;
+    std::string detail;
+    std::uint64_t points_published = 0;
+};
+
+class DeviceManager {
+public:
+    DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log, PointSink sink);
+    ~DeviceManager();
+    DeviceManager(const DeviceManager&) = delete;
+    DeviceManager& operator=(const DeviceManager&) = delete;
+
+    // Creates every enabled device. Invalid device settings go to `config_errors` (the config is
+    // then invalid); a plugin that cannot be loaded only disables the devices that need it.
+    void build(const std::vector<DeviceEntry>& devices, sdk::ConfigErrors& config_errors);
+    void start_all();
+    void stop_all();
+
+    std::size_t device_count() const { return devices_.size(); }
+    std::size_t healthy_count() const;
+    std::vector<DeviceStatus> statuses() const;
+    // Writable points declared by the running devices, by device name.
+    std::map<std::string, std::vector<sdk::WritablePoint>> writable_points() const;
+    sdk::Device* find(const std::string& name);
+
+private:
+    class Runtime;
+
+    asio::any_io_executor executor_;
+    PluginHost& plugins_;
+    DaemonLogger& log_;
+    PointSink sink_;
+    std::vector<std::unique_ptr<Runtime>> devices_;
+};
+
+}  // namespace lintel::core

@@ -1,0 +1,213 @@
+// lintel.yaml + devices.d loading: every error class with its file:line:col: key.path: reason.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/config_loader.hpp"
+
+namespace lintel::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("lintel-config-test-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_ / "pki");
+        write("pki/ca.pem", "ca", 0644);
+        write("pki/gw.pem", "cert", 0644);
+        write("pki/gw.key", "key", 0600);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    fs::path write(const std::string& rel, const std::string& text, mode_t mode = 0644) {
+        const fs::path p = dir_ / rel;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p) << text;
+        ::chmod(p.c_str(), mode);
+        return p;
+    }
+
+    std::string main_yaml(const std::string& extra = "") {
+        const std::string pki = (dir_ / "pki").string();
+        return "gateway:\n"
+               "  id: gw-test\n"
+               "uplink:\n"
+               "  host: localhost\n"
+               "  tls:\n"
+               "    ca_file: " + pki + "/ca.pem\n"
+               "    cert_file: " + pki + "/gw.pem\n"
+               "    key_file: " + pki + "/gw.key\n" + extra;
+    }
+
+    std::optional<Config> load(const std::string& text, sdk::ConfigErrors& errors) {
+        const fs::path p = write("lintel.yaml", text);
+        return load_config(p, LoadOptions{"/usr/lib/lintel/plugins", true}, errors);
+    }
+
+    std::string file() const { return (dir_ / "lintel.yaml").string(); }
+
+    fs::path dir_;
+};
+
+TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
+    sdk::ConfigErrors errors;
+    auto c = load(main_yaml(), errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    EXPECT_EQ(c->gateway_id, "gw-test");
+    EXPECT_EQ(c->uplink.port, 8883);
+    EXPECT_EQ(c->uplink.protocol, "mqtt5");
+    EXPECT_EQ(c->uplink.topic_prefix, "lintel/v1");
+    EXPECT_EQ(c->uplink.reconnect_max, std::chrono::seconds(30));
+    EXPECT_EQ(c->buffer.max_bytes, 256ULL << 20);
+    EXPECT_EQ(c->buffer.commit_interval, std::chrono::milliseconds(50));
+    EXPECT_EQ(c->plugin_dir, "/usr/lib/lintel/plugins");
+    EXPECT_EQ(c->devices_dir, dir_ / "devices.d");
+}
+
+TEST_F(ConfigTest, ParsesDurationsAndSizes) {
+    sdk::ConfigErrors errors;
+    auto c = load(main_yaml("  keepalive: 45s\n  reconnect:\n    initial: 500ms\n    max: 2m\n"
+                            "buffer:\n  max_bytes: 64MiB\n  commit_interval: 20ms\n"),
+                  errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    EXPECT_EQ(c->uplink.keepalive, std::chrono::seconds(45));
+    EXPECT_EQ(c->uplink.reconnect_initial, std::chrono::milliseconds(500));
+    EXPECT_EQ(c->uplink.reconnect_max, std::chrono::minutes(2));
+    EXPECT_EQ(c->buffer.max_bytes, 64ULL << 20);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesFileLineColumnAndPath) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("  keepalve: 30s\n"), errors));
+    ASSERT_EQ(errors.size(), 1U) << errors.to_string();
+    EXPECT_EQ(errors.issues()[0].to_string(), file() + ":9:13: uplink.keepalve: unknown key \"keepalve\"");
+}
+
+TEST_F(ConfigTest, WrongTypeOutOfRangeAndBadUnitAreAllReported) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("  port: eighty\n  max_in_flight: 0\nbuffer:\n  max_bytes: 12 parsecs\n"),
+                      errors));
+    ASSERT_EQ(errors.size(), 3U) << errors.to_string();
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":12:14: buffer.max_bytes: size \"12 parsecs\" has an unknown unit: use B, KiB, MiB, "
+                       "GiB, KB, MB or GB (for example 256MiB)");
+    EXPECT_EQ(errors.issues()[1].to_string(), file() + ":9:9: uplink.port: expected an integer, got \"eighty\"");
+    EXPECT_EQ(errors.issues()[2].to_string(), file() + ":10:18: uplink.max_in_flight: 0 is out of range [1, 1000]");
+}
+
+TEST_F(ConfigTest, MissingRequiredSection) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load("gateway:\n  id: gw-1\n", errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors.issues()[0].to_string(), file() + ":1:1: uplink: required key is missing");
+}
+
+TEST_F(ConfigTest, InvalidGatewayIdIsRefused) {
+    sdk::ConfigErrors errors;
+    std::string text = main_yaml();
+    text.replace(text.find("gw-test"), 7, "gw/+");
+    EXPECT_FALSE(load(text, errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors.issues()[0].to_string().find(":2:7: gateway.id: gateway id \"gw/+\" must be"),
+              std::string::npos)
+        << errors.to_string();
+}
+
+TEST_F(ConfigTest, ReconnectInitialAboveMaxIsRefused) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("  reconnect:\n    initial: 1m\n    max: 10s\n"), errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors.issues()[0].reason.find("must not exceed max"), std::string::npos);
+}
+
+TEST_F(ConfigTest, PrivateKeyReadableByOthersIsRefusedNamingThePath) {
+    ::chmod((dir_ / "pki/gw.key").c_str(), 0644);
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml(), errors));
+    ASSERT_EQ(errors.size(), 1U) << errors.to_string();
+    const std::string key = (dir_ / "pki/gw.key").string();
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":8:15: uplink.tls.key_file: private key file " + key +
+                  " has mode 0644; it must be 0600 or stricter (chmod 600 " + key + ")");
+}
+
+TEST_F(ConfigTest, StricterKeyModeIsAccepted) {
+    ::chmod((dir_ / "pki/gw.key").c_str(), 0400);
+    sdk::ConfigErrors errors;
+    EXPECT_TRUE(load(main_yaml(), errors)) << errors.to_string();
+}
+
+TEST_F(ConfigTest, MissingCertificateFileIsNamed) {
+    fs::remove(dir_ / "pki/gw.pem");
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml(), errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors.issues()[0].to_string().find("uplink.tls.cert_file: certificate file " +
+                                                  (dir_ / "pki/gw.pem").string() + ": No such file"),
+              std::string::npos)
+        << errors.to_string();
+}
+
+TEST_F(ConfigTest, RelativePathIsRefused) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("buffer:\n  path: buffer.db\n"), errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":10:9: buffer.path: must be an absolute path, got \"buffer.db\"");
+}
+
+TEST_F(ConfigTest, DeviceFragmentsAreLoadedInOrderAndDuplicatesRefused) {
+    write("devices.d/10-a.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n    host: 10.0.0.5\n");
+    write("devices.d/20-b.yaml", "devices:\n  - name: meter-2\n    driver: modbus\n");
+    write("devices.d/README", "not yaml, ignored");
+    sdk::ConfigErrors errors;
+    auto c = load(main_yaml(), errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    ASSERT_EQ(c->devices.size(), 2U);
+    EXPECT_EQ(c->devices[0].name, "meter-1");
+    EXPECT_EQ(c->devices[0].driver, "modbus");
+    ASSERT_EQ(c->devices[0].settings.entries.size(), 1U);  // host only: name/driver belong to the host
+    EXPECT_EQ(c->devices[0].settings.entries[0].first, "host");
+
+    write("devices.d/30-c.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n");
+    sdk::ConfigErrors errors2;
+    EXPECT_FALSE(load(main_yaml(), errors2));
+    ASSERT_EQ(errors2.size(), 1U);
+    EXPECT_NE(errors2.issues()[0].to_string().find("30-c.yaml:2:11: devices[0].name: duplicate device name "
+                                                   "\"meter-1\" (first defined at "),
+              std::string::npos)
+        << errors2.to_string();
+}
+
+TEST_F(ConfigTest, FragmentWithUnknownTopLevelKeyIsRefused) {
+    write("devices.d/a.yaml", "device:\n  - name: x\n");
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml(), errors));
+    const std::string text = errors.to_string();
+    EXPECT_NE(text.find("a.yaml:1:1: devices: required key is missing"), std::string::npos) << text;
+    EXPECT_NE(text.find("a.yaml:2:3: device: unknown key \"device\""), std::string::npos) << text;
+}
+
+TEST_F(ConfigTest, DeviceNeedsNameAndDriver) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("devices:\n  - name: Bad Name\n    driver: Modbus\n"), errors));
+    const std::string text = errors.to_string();
+    EXPECT_NE(text.find(":10:11: devices[0].name: device name \"Bad Name\" must be"), std::string::npos) << text;
+    EXPECT_NE(text.find(":11:13: devices[0].driver: driver name \"Modbus\" must be"), std::string::npos) << text;
+}
+
+TEST_F(ConfigTest, EmptyFileExplainsWhatIsNeeded) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load("", errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_NE(errors.issues()[0].reason.find("empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lintel::core
