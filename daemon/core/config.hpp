@@ -21,6 +21,8 @@ struct TlsConfig {
     std::filesystem::path cert_file;
     std::filesystem::path key_file;
     std::optional<std::filesystem::path> crl_file;
+
+    bool operator==(const TlsConfig&) const = default;
 };
 
 struct UplinkSettings {
@@ -37,6 +39,8 @@ struct UplinkSettings {
     std::size_t batch_max_bytes = 64 * 1024;
     int max_in_flight = 32;
     Duration status_interval{60'000};
+
+    bool operator==(const UplinkSettings&) const = default;
 };
 
 struct BufferSettings {
@@ -45,6 +49,8 @@ struct BufferSettings {
     Duration commit_interval{50};
     std::size_t commit_batch = 5000;
     std::string synchronous = "normal";  // normal | full
+
+    bool operator==(const BufferSettings&) const = default;
 };
 
 struct DeviceEntry {

@@ -11,6 +11,8 @@
 
 namespace lintel::sdk {
 
+struct ConfigEntry;
+
 struct Mark {
     std::string file;
     int line = 0;    // 1-based; 0 when unknown
@@ -26,7 +28,7 @@ public:
     std::string path;    // key path from the document root, e.g. "devices[0].points[3].address"
     std::string scalar;  // for Kind::scalar
     std::vector<ConfigNode> items;                             // for Kind::sequence
-    std::vector<std::pair<std::string, ConfigNode>> entries;  // for Kind::map, in file order
+    std::vector<ConfigEntry> entries;  // for Kind::map, in file order
 
     bool is_map() const { return kind == Kind::map; }
     bool is_sequence() const { return kind == Kind::sequence; }
@@ -35,6 +37,13 @@ public:
 
     // The value under `key` in a map, or nullptr.
     const ConfigNode* find(std::string_view key) const;
+};
+
+// One key of a map. A struct, not std::pair: a pair of an incomplete type inside its own
+// definition is rejected by clang.
+struct ConfigEntry {
+    std::string key;
+    ConfigNode value;
 };
 
 // One configuration error, printed as "file:line:col: key.path: reason".

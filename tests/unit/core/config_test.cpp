@@ -173,7 +173,7 @@ TEST_F(ConfigTest, DeviceFragmentsAreLoadedInOrderAndDuplicatesRefused) {
     EXPECT_EQ(c->devices[0].name, "meter-1");
     EXPECT_EQ(c->devices[0].driver, "modbus");
     ASSERT_EQ(c->devices[0].settings.entries.size(), 1U);  // host only: name/driver belong to the host
-    EXPECT_EQ(c->devices[0].settings.entries[0].first, "host");
+    EXPECT_EQ(c->devices[0].settings.entries[0].key, "host");
 
     write("devices.d/30-c.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n");
     sdk::ConfigErrors errors2;

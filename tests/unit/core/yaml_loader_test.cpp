@@ -56,3 +56,34 @@ TEST(YamlLoader, DeepNestingIsRefusedNotACrash) {
 
 }  // namespace
 }  // namespace lintel::core
+
+namespace lintel::core {
+namespace {
+
+TEST(YamlLoader, AliasBombIsRefusedNotExpanded) {
+    // Each level doubles the previous: 2^30 scalars if expanded naively.
+    std::string text = "a0: &a0 [x, x]\n";
+    for (int i = 1; i <= 30; ++i) {
+        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+                std::to_string(i - 1) + "]\n";
+    }
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load_yaml_string(text, "bomb.yaml", errors));
+    ASSERT_FALSE(errors.empty());
+    EXPECT_NE(errors.to_string().find("after expanding aliases"), std::string::npos) << errors.to_string();
+}
+
+}  // namespace
+}  // namespace lintel::core
+
+namespace lintel::core {
+namespace {
+
+TEST(YamlLoader, RecursiveAliasIsRefused) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load_yaml_string("a: &a [1, *a]\n", "cyc.yaml", errors));
+    EXPECT_NE(errors.to_string().find("recursive alias"), std::string::npos) << errors.to_string();
+}
+
+}  // namespace
+}  // namespace lintel::core

@@ -1,0 +1,80 @@
+// Entry points behind the command line: run, check the config, print the version.
+#include "app/app.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/daemon.hpp"
+#include "core/config_loader.hpp"
+#include "core/device_manager.hpp"
+#include "core/logging.hpp"
+#include "core/plugin_host.hpp"
+
+#ifndef LINTEL_VERSION
+#define LINTEL_VERSION "0.0.0-dev"
+#endif
+
+namespace lintel::app {
+
+std::string version_string() { return LINTEL_VERSION; }
+
+namespace {
+
+core::LogSink default_sink() {
+    return core::stderr_is_journal() ? core::LogSink::journald : core::LogSink::stderr_lines;
+}
+
+void print_errors(const sdk::ConfigErrors& errors) {
+    for (const auto& issue : errors.issues()) std::cerr << issue.to_string() << '\n';
+}
+
+}  // namespace
+
+int check_config(const RunOptions& options) {
+    sdk::ConfigErrors errors;
+    auto config = core::load_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
+    if (config) {
+        // Each device is validated by its own driver: same code path as a real start, no I/O.
+        // Plugin load failures are reported as config errors below, not as log lines.
+        core::DaemonLogger log(core::LogSink::stderr_lines, sdk::LogLevel::error);
+        core::PluginHost plugins(config->plugin_dir, log);
+        asio::io_context io;
+        core::DeviceManager devices(io.get_executor(), plugins, log, [](std::vector<sdk::PointValue>) {});
+        std::vector<core::DeviceEntry> loadable;
+        for (const auto& d : config->devices) {
+            if (!d.enabled) continue;
+            if (auto drv = plugins.driver(d.driver); !drv) {
+                errors.add(*d.node.find("driver"), drv.error().message);
+            } else {
+                loadable.push_back(d);
+            }
+        }
+        devices.build(loadable, errors);
+    }
+    if (!errors.empty()) {
+        print_errors(errors);
+        std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors") << " in "
+                  << options.config_path.string() << '\n';
+        return kExitConfig;
+    }
+    std::cout << options.config_path.string() << ": configuration is valid (" << config->devices.size()
+              << " devices)\n";
+    return kExitOk;
+}
+
+int run_daemon(const RunOptions& options) {
+    core::DaemonLogger log(default_sink(), sdk::LogLevel::info);
+    sdk::ConfigErrors errors;
+    auto config = core::load_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
+    if (!config) {
+        for (const auto& issue : errors.issues()) log.error("invalid configuration: " + issue.to_string());
+        log.error("linteld not started: fix the configuration (linteld --check-config " +
+                  options.config_path.string() + ")");
+        return kExitConfig;
+    }
+    log.set_level(config->log_level);
+    Daemon daemon(options, std::move(*config), log);
+    return daemon.run();
+}
+
+}  // namespace lintel::app

@@ -1,0 +1,220 @@
+// Daemon lifecycle: ordered start, SIGHUP reload with validation, bounded graceful stop.
+#include "app/daemon.hpp"
+
+#include <csignal>
+
+#include "app/settings.hpp"
+#include "core/config_loader.hpp"
+
+namespace lintel::app {
+
+namespace {
+constexpr auto kStatusInterval = std::chrono::seconds(2);
+}
+
+Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      log_(log),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      status_timer_(io_),
+      shutdown_deadline_(io_),
+      notifier_(io_.get_executor()) {}
+
+Daemon::~Daemon() {
+    // Order matters: nothing may publish into a store that is gone.
+    if (devices_) devices_->stop_all();
+    uplink_.reset();
+    if (store_) store_->stop();
+}
+
+int Daemon::run() {
+    if (!start()) return exit_code_;
+    io_.run();
+    return exit_code_;
+}
+
+bool Daemon::start() {
+    log_.info("linteld starting", {{"VERSION", version_string()}, {"CONFIG", config_.source.string()},
+                                   {"GATEWAY", config_.gateway_id}});
+    auto store = store::StoreService::start(store_options(config_), io_.get_executor(), log_);
+    if (!store) {
+        log_.error("cannot open the telemetry buffer; exiting", {{"PATH", config_.buffer.path.string()},
+                                                                 {"REASON", store.error().message}});
+        exit_code_ = kExitFailure;
+        return false;
+    }
+    store_ = std::move(*store);
+
+    plugins_ = std::make_unique<core::PluginHost>(config_.plugin_dir, log_);
+    devices_ = std::make_unique<core::DeviceManager>(
+        io_.get_executor(), *plugins_, log_,
+        [this](std::vector<sdk::PointValue> values) { store_->ingest(std::move(values)); });
+    sdk::ConfigErrors device_errors;
+    devices_->build(config_.devices, device_errors);
+    if (!device_errors.empty()) {
+        for (const auto& issue : device_errors.issues()) log_.error("invalid device config: " + issue.to_string());
+        exit_code_ = kExitConfig;
+        return false;
+    }
+
+    credential_stamps_ = credential_stamps(config_);
+    start_uplink();
+    devices_->start_all();
+
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (!ec) on_signal(signo);
+    });
+    arm_status_timer();
+    notifier_.ready(status_line());
+    notifier_.start_watchdog();
+    log_.info("linteld ready", {{"DEVICES", std::to_string(devices_->device_count())}});
+    return true;
+}
+
+void Daemon::start_uplink() {
+    uplink_log_ = std::make_unique<core::ScopedLogger>(
+        log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "uplink"}});
+    uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_, *uplink_log_,
+                                                [this] { return store_->stats(); });
+    uplink_->start();
+}
+
+void Daemon::on_signal(int signo) {
+    if (signo == SIGHUP) {
+        reload();
+    } else {
+        begin_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    if (!stopped_) {
+        signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+            if (!ec) on_signal(s);
+        });
+    }
+}
+
+void Daemon::reload() {
+    if (stopping_) return;
+    notifier_.reloading();
+    log_.info("reloading configuration", {{"CONFIG", options_.config_path.string()}});
+    sdk::ConfigErrors errors;
+    auto next = core::load_config(options_.config_path, core::LoadOptions{options_.default_plugin_dir, true}, errors);
+    // Devices are built (validated) before anything running is touched: a reload either applies
+    // whole or not at all.
+    std::unique_ptr<core::PluginHost> next_plugins;
+    std::unique_ptr<core::DeviceManager> next_devices;
+    if (next) {
+        next_plugins = std::make_unique<core::PluginHost>(next->plugin_dir, log_);
+        next_devices = std::make_unique<core::DeviceManager>(
+            io_.get_executor(), *next_plugins, log_,
+            [this](std::vector<sdk::PointValue> values) { store_->ingest(std::move(values)); });
+        next_devices->build(next->devices, errors);
+    }
+    if (!next || !errors.empty()) {
+        for (const auto& issue : errors.issues()) log_.error("reload rejected: " + issue.to_string());
+        log_.error("configuration reload rejected; the running configuration stays in effect",
+                   {{"ERRORS", std::to_string(errors.size())}});
+        notifier_.ready(status_line());
+        return;
+    }
+
+    log_.set_level(next->log_level);
+    if (next->gateway_id != config_.gateway_id || !(next->buffer == config_.buffer)) {
+        log_.warning("gateway.id and buffer settings take effect at the next restart; keeping the running ones");
+        next->gateway_id = config_.gateway_id;
+        next->buffer = config_.buffer;
+    }
+
+    devices_->stop_all();
+    // The old devices (and their plugins) go only after stop(): no handler of theirs is pending.
+    devices_ = std::move(next_devices);
+    plugins_.swap(next_plugins);
+    next_plugins.reset();
+
+    const auto stamps = credential_stamps(*next);
+    const bool uplink_changed = !(next->uplink == config_.uplink) || stamps != credential_stamps_;
+    config_ = std::move(*next);
+    credential_stamps_ = stamps;
+    devices_->start_all();
+
+    if (uplink_changed) {
+        log_.info("uplink settings or credentials changed; reconnecting");
+        auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
+        auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
+        old->async_stop(std::chrono::seconds(5), [this, old, old_log]() mutable {
+            asio::post(io_, [old, old_log]() mutable { old.reset(); old_log.reset(); });
+            if (!stopping_) start_uplink();
+        });
+    }
+    log_.info("configuration reloaded", {{"DEVICES", std::to_string(devices_->device_count())}});
+    notifier_.ready(status_line());
+}
+
+void Daemon::begin_shutdown(const char* why) {
+    if (stopping_) return;
+    stopping_ = true;
+    log_.info("stopping: polling stops, buffer is flushed, uplink disconnects", {{"SIGNAL", why}});
+    notifier_.stopping("stopping");
+    devices_->stop_all();
+    shutdown_deadline_.expires_after(config_.shutdown_timeout);
+    shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        log_.warning("shutdown deadline reached; exiting with the buffer committed",
+                     {{"TIMEOUT", std::to_string(config_.shutdown_timeout.count()) + "ms"}});
+        finish_shutdown();
+    });
+    store_->flush([this](Expected<void> flushed) {
+        if (!flushed) log_.error("final buffer commit failed", {{"REASON", flushed.error().message}});
+        if (stopped_) return;
+        const auto budget = std::max(std::chrono::milliseconds(500), config_.shutdown_timeout - std::chrono::seconds(1));
+        uplink_->async_stop(budget, [this] { finish_shutdown(); });
+    });
+}
+
+void Daemon::finish_shutdown() {
+    if (stopped_) return;
+    stopped_ = true;
+    shutdown_deadline_.cancel();
+    status_timer_.cancel();
+    notifier_.stop_watchdog();
+    signals_.cancel();
+    store_->stop();  // commits what is queued and joins the writer thread
+    const auto s = store_->stats();
+    log_.info("linteld stopped", {{"QUEUED_POINTS", std::to_string(s.queued_points)}});
+    io_.stop();
+}
+
+void Daemon::arm_status_timer() {
+    status_timer_.expires_after(kStatusInterval);
+    status_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        notifier_.status(status_line());
+        arm_status_timer();
+    });
+}
+
+std::string Daemon::status_line() const {
+    const auto s = store_ ? store_->stats() : store::BufferStats{};
+    std::string line = "link=" + (uplink_ ? uplink_->link_state_string() : std::string("down"));
+    line += " queue=" + std::to_string(s.queued_points);
+    line += " dropped=" + std::to_string(s.dropped_total + s.ingest_overflow);
+    if (devices_) {
+        line += " devices=" + std::to_string(devices_->healthy_count()) + "/" +
+                std::to_string(devices_->device_count()) + " ok";
+    }
+    return line;
+}
+
+std::map<std::filesystem::path, std::filesystem::file_time_type> Daemon::credential_stamps(
+    const core::Config& c) const {
+    std::map<std::filesystem::path, std::filesystem::file_time_type> out;
+    std::vector<std::filesystem::path> files{c.uplink.tls.ca_file, c.uplink.tls.cert_file, c.uplink.tls.key_file};
+    if (c.uplink.tls.crl_file) files.push_back(*c.uplink.tls.crl_file);
+    for (const auto& f : files) {
+        std::error_code ec;
+        out[f] = std::filesystem::last_write_time(f, ec);
+    }
+    return out;
+}
+
+}  // namespace lintel::app

@@ -1,0 +1,63 @@
+// The running daemon: owns the loop, the store, the devices and the uplink, and handles signals.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "app/app.hpp"
+#include "core/config.hpp"
+#include "core/device_manager.hpp"
+#include "core/logging.hpp"
+#include "core/plugin_host.hpp"
+#include "core/systemd_notifier.hpp"
+#include "lintel/asio.hpp"
+#include "store/store_service.hpp"
+#include "uplink/session.hpp"
+
+#include <boost/asio/signal_set.hpp>
+
+namespace lintel::app {
+
+class Daemon {
+public:
+    Daemon(RunOptions options, core::Config config, core::DaemonLogger& log);
+    ~Daemon();
+
+    // Runs until SIGTERM/SIGINT; returns the exit code.
+    int run();
+
+private:
+    bool start();
+    void on_signal(int signo);
+    void reload();
+    void begin_shutdown(const char* why);
+    void finish_shutdown();
+    void start_uplink();
+    void arm_status_timer();
+    std::string status_line() const;
+    std::map<std::filesystem::path, std::filesystem::file_time_type> credential_stamps(
+        const core::Config& c) const;
+
+    RunOptions options_;
+    core::Config config_;
+    core::DaemonLogger& log_;
+    asio::io_context io_;
+    boost::asio::signal_set signals_;
+    asio::steady_timer status_timer_;
+    asio::steady_timer shutdown_deadline_;
+    core::SystemdNotifier notifier_;
+    std::unique_ptr<store::StoreService> store_;
+    std::unique_ptr<core::PluginHost> plugins_;
+    std::unique_ptr<core::DeviceManager> devices_;
+    std::unique_ptr<core::ScopedLogger> uplink_log_;
+    std::unique_ptr<uplink::Session> uplink_;
+    std::map<std::filesystem::path, std::filesystem::file_time_type> credential_stamps_;
+    bool stopping_ = false;
+    bool stopped_ = false;
+    int exit_code_ = kExitOk;
+};
+
+}  // namespace lintel::app

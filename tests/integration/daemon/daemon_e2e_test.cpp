@@ -1,0 +1,131 @@
+// linteld end to end: Modbus peer -> linteld -> mosquitto (mTLS) -> observer, plus the systemd
+// protocol, graceful stop and SIGHUP reload.
+#include "daemon_fixture.hpp"
+
+namespace lintel::test {
+namespace {
+
+TEST_F(DaemonTest, ModbusValuesArriveWithTypesAndScaling) {
+    peer_->must("set hr 0 1234");           // int16 x 0.1 -> 123.4 degC
+    peer_->must("setf32 ir 0 229.5");       // float32 -> 229.5 V
+    peer_->must("set hr 2 1 2");            // uint32 big-endian words -> 65538 Wh
+    peer_->must("set co 1 1");              // coil -> true
+    start_daemon();
+
+    ASSERT_TRUE(wait_point("setpoint", [](const auto& p) { return p.at("value") == 123.4; }));
+    const auto setpoint = *latest("setpoint");
+    EXPECT_EQ(setpoint.at("device"), "meter");
+    EXPECT_EQ(setpoint.at("unit"), "degC");
+    EXPECT_EQ(setpoint.at("quality"), "good");
+    EXPECT_TRUE(setpoint.at("value").is_number_float());
+    const auto voltage = *latest("voltage");
+    EXPECT_DOUBLE_EQ(voltage.at("value").get<double>(), 229.5);
+    const auto energy = *latest("energy");
+    EXPECT_TRUE(energy.at("value").is_number_integer()) << energy.dump();
+    EXPECT_EQ(energy.at("value").get<std::int64_t>(), 65538);
+    EXPECT_EQ(latest("relay")->at("value"), true);
+
+    // A value changed in the device shows up in the cloud, stamped at read time.
+    const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    peer_->must("set hr 0 65436");  // -100 as int16 -> -10.0
+    ASSERT_TRUE(wait_point("setpoint", [](const auto& p) { return p.at("value") == -10.0; }));
+    EXPECT_GE(latest("setpoint")->at("ts").get<std::int64_t>(), before - 1000);
+
+    // The retained status says online with the version.
+    ASSERT_TRUE(wait_until([&] {
+        auto s = latest_status();
+        return s && s->value("state", "") == "online";
+    }, 10s));
+    EXPECT_EQ(latest_status()->value("gateway", ""), kGateway);
+}
+
+TEST_F(DaemonTest, SystemdProtocolReadyStatusWatchdogStopping) {
+    start_daemon();
+    EXPECT_TRUE(wait_until([&] { return notify_->count("WATCHDOG=1") >= 3; }, 10s))
+        << "WATCHDOG=1 must come from the loop every WATCHDOG_USEC/2";
+    ASSERT_TRUE(wait_until([&] { return notify_->last_status().find("link=connected") != std::string::npos; }, 10s))
+        << notify_->last_status();
+    EXPECT_NE(notify_->last_status().find("queue="), std::string::npos);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    daemon_->signal(SIGTERM);
+    auto status = daemon_->wait_exit(10s);
+    ASSERT_TRUE(status) << "linteld did not exit within the shutdown deadline";
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 6s);
+    EXPECT_GE(notify_->count("STOPPING=1"), 1U);
+    // Clean stop publishes the retained offline status itself (not only via the Last Will).
+    ASSERT_TRUE(wait_until([&] {
+        auto s = latest_status();
+        return s && s->value("state", "") == "offline";
+    }, 5s));
+    EXPECT_NE(daemon_log().find("linteld stopped"), std::string::npos);
+}
+
+TEST_F(DaemonTest, InvalidReloadIsRejectedAndTheRunningConfigStays) {
+    start_daemon();
+    ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }));
+
+    write_devices(default_devices() + "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
+    daemon_->signal(SIGHUP);
+    ASSERT_TRUE(wait_log("configuration reload rejected", 10s));
+    EXPECT_NE(daemon_log().find("meter.yaml:"), std::string::npos) << "the error must name the file";
+    EXPECT_TRUE(daemon_->running());
+
+    // Still polling with the old config.
+    peer_->must("set hr 20 4242");
+    ASSERT_TRUE(wait_point("counter", [](const auto& p) { return p.at("value") == 4242; }));
+
+    // A valid change applies: a new point appears.
+    write_devices(default_devices() + "      - {name: extra, table: holding_register, address: 30, type: uint16}\n");
+    peer_->must("set hr 30 77");
+    daemon_->signal(SIGHUP);
+    ASSERT_TRUE(wait_log("configuration reloaded", 10s));
+    ASSERT_TRUE(wait_point("extra", [](const auto& p) { return p.at("value") == 77; }));
+}
+
+TEST_F(DaemonTest, MissingPluginDisablesOnlyItsDevices) {
+    write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
+    start_daemon();
+    ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }))
+        << "the modbus device must keep running";
+    EXPECT_TRUE(wait_log("bacnet.so", 5s));
+    EXPECT_TRUE(daemon_->running());
+}
+
+TEST_F(DaemonTest, CheckConfigReportsEveryErrorWithFileLineColumn) {
+    write_main_config("bogus_key: 1\n");
+    write_devices(default_devices() + "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
+    auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+                                .with_stderr(Output::to_file(dir_->path() / "check.err"))
+                                .with_stdout(Output::null()));
+    ASSERT_TRUE(p);
+    auto status = p->wait_exit(20s);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(status->exited);
+    EXPECT_EQ(status->code, 78);
+    const std::string err = *read_file(dir_->path() / "check.err");
+    EXPECT_NE(err.find(config_path().string() + ":21:1: bogus_key: unknown key \"bogus_key\""), std::string::npos)
+        << err;
+    // The device error is found by the plugin, with its own position in the fragment.
+    EXPECT_NE(err.find((etc() / "devices.d" / "meter.yaml").string() + ":14:"), std::string::npos) << err;
+    EXPECT_NE(err.find("devices[0].points[5].table"), std::string::npos) << err;
+}
+
+TEST_F(DaemonTest, CheckConfigAcceptsAValidConfigAndRefusesAMissingPlugin) {
+    auto run = [&](const std::string& out) {
+        auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+                                    .with_stderr(Output::to_file(dir_->path() / out))
+                                    .with_stdout(Output::null()));
+        auto s = p->wait_exit(20s);
+        return s ? s->code : -1;
+    };
+    EXPECT_EQ(run("ok.err"), 0) << *read_file(dir_->path() / "ok.err");
+    write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
+    EXPECT_EQ(run("missing.err"), 78);
+    EXPECT_NE(read_file(dir_->path() / "missing.err")->find("bacnet.so"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lintel::test

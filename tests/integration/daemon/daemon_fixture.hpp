@@ -1,0 +1,198 @@
+// End-to-end fixture: a generated PKI, a real mosquitto (mTLS, ACL %u, CRL), a pymodbus peer,
+// an observer subscribed as the cloud, and linteld itself as a child process.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "../modbus/peer.hpp"
+#include "notify_listener.hpp"
+#include "support/files.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/mqtt_test_client.hpp"
+#include "support/pki.hpp"
+#include "support/process.hpp"
+#include "support/wait.hpp"
+
+namespace lintel::test {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+inline const std::string kGateway = "gw-e2e";
+
+inline fs::path linteld_path() { return fs::path(LINTEL_BUILD_DIR) / "bin" / "linteld"; }
+
+// A telemetry point as the cloud receives it.
+struct Received {
+    std::uint64_t seq;
+    nlohmann::json point;
+};
+
+class DaemonTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::make_unique<TempDir>("lintel-e2e");
+        auto pki = Pki::generate(dir_->path() / "pki", kGateway);
+        ASSERT_TRUE(pki) << pki.error().message;
+        pki_ = *pki;
+        // Broker persistence + a persistent observer session: the "cloud" misses nothing across
+        // a broker restart, so tests can count every point.
+        auto broker_options = BrokerOptions::from_pki(pki_);
+        broker_options.persistence = true;
+        broker_ = std::make_unique<MosquittoBroker>(dir_->path() / "broker", broker_options);
+        auto started = broker_->start();
+        ASSERT_TRUE(started) << started.error().message;
+        auto peer = modbus::test::ModbusPeer::start({});
+        ASSERT_TRUE(peer) << peer.error().message;
+        peer_ = std::move(*peer);
+        auto observer_options = MqttTestClientOptions::observer(pki_, broker_->port());
+        observer_options.clean_session = false;
+        observer_ = std::make_unique<MqttTestClient>(observer_options);
+        ASSERT_TRUE(observer_->connect());
+        ASSERT_TRUE(observer_->subscribe("lintel/v1/#", 1));
+        fs::create_directories(etc() / "devices.d");
+        write_main_config();
+        write_devices(default_devices());
+    }
+
+    void TearDown() override {
+        if (daemon_ && daemon_->running()) daemon_->kill9();
+        if (HasFailure()) {
+            std::cerr << "---- linteld log ----\n" << daemon_log() << "---- broker log (tail) ----\n";
+            const std::string b = broker_ ? broker_->log() : "";
+            std::cerr << (b.size() > 4000 ? b.substr(b.size() - 4000) : b) << "\n";
+        }
+    }
+
+    fs::path etc() const { return dir_->path() / "etc"; }
+    fs::path config_path() const { return etc() / "lintel.yaml"; }
+    fs::path log_path() const { return dir_->path() / "linteld.log"; }
+    std::string telemetry_topic() const { return "lintel/v1/" + kGateway + "/telemetry"; }
+    std::string status_topic() const { return "lintel/v1/" + kGateway + "/status"; }
+
+    void write_main_config(const std::string& extra = "") {
+        std::ofstream(config_path()) << "gateway:\n  id: " << kGateway << "\n"
+                                     << "log:\n  level: debug\n"
+                                     << "plugins:\n  dir: " << LINTEL_PLUGIN_BUILD_DIR << "\n"
+                                     << "buffer:\n  path: " << (dir_->path() / "buffer.db").string() << "\n"
+                                     << "  commit_interval: 20ms\n"
+                                     << "uplink:\n  host: localhost\n  port: " << broker_->port() << "\n"
+                                     << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
+                                     << "  status_interval: 1s\n"
+                                     << "  tls:\n"
+                                     << "    ca_file: " << pki_.ca_cert.string() << "\n"
+                                     << "    cert_file: " << pki_.gateway.cert.string() << "\n"
+                                     << "    key_file: " << pki_.gateway.key.string() << "\n"
+                                     << "    crl_file: " << pki_.ca_crl.string() << "\n"
+                                     << "shutdown:\n  timeout: 5s\n"
+                                     << extra;
+    }
+
+    std::string default_devices(const std::string& extra_points = "") const {
+        return "devices:\n"
+               "  - name: meter\n"
+               "    driver: modbus\n"
+               "    host: 127.0.0.1\n"
+               "    port: " + std::to_string(peer_->port()) + "\n"
+               "    poll_interval: 100ms\n"
+               "    timeout: 500ms\n"
+               "    points:\n"
+               "      - {name: setpoint, table: holding_register, address: 0, type: int16, scale: 0.1, unit: degC}\n"
+               "      - {name: voltage, table: input_register, address: 0, type: float32, unit: V}\n"
+               "      - {name: energy, table: holding_register, address: 2, type: uint32, unit: Wh}\n"
+               "      - {name: relay, table: coil, address: 1, type: bool}\n"
+               "      - {name: counter, table: holding_register, address: 20, type: uint16}\n" +
+               extra_points;
+    }
+
+    void write_devices(const std::string& text) { std::ofstream(etc() / "devices.d" / "meter.yaml") << text; }
+
+    void start_daemon(std::chrono::milliseconds ready_timeout = 15s) {
+        notify_ = std::make_unique<NotifyListener>(dir_->path() / "notify.sock");
+        auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--config", config_path().string()})
+                                    .with_env("NOTIFY_SOCKET", notify_->path().string())
+                                    .with_env("WATCHDOG_USEC", "1000000")
+                                    .with_stderr(Output::append_to_file(log_path()))
+                                    .with_stdout(Output::append_to_file(log_path())));
+        ASSERT_TRUE(p) << p.error().message;
+        daemon_ = std::make_unique<Process>(std::move(*p));
+        ASSERT_TRUE(notify_->wait_for("READY=1", ready_timeout)) << "linteld did not report READY=1";
+    }
+
+    std::string daemon_log() const {
+        std::ifstream in(log_path());
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+    bool wait_log(const std::string& needle, std::chrono::milliseconds timeout) const {
+        return wait_until([&] { return daemon_log().find(needle) != std::string::npos; }, timeout);
+    }
+
+    // Every telemetry point received so far, in arrival order.
+    std::vector<Received> received() const {
+        std::vector<Received> out;
+        for (const auto& m : observer_->messages_on(telemetry_topic())) {
+            const auto doc = nlohmann::json::parse(m.payload);
+            for (const auto& p : doc.at("points")) out.push_back({doc.at("seq").get<std::uint64_t>(), p});
+        }
+        return out;
+    }
+
+    // Distinct sample times of one point, sorted (re-sent duplicates collapse).
+    std::vector<std::int64_t> sample_times(const std::string& point) const {
+        std::vector<std::int64_t> ts;
+        for (const auto& r : received()) {
+            if (r.point.at("point") == point) ts.push_back(r.point.at("ts").get<std::int64_t>());
+        }
+        std::sort(ts.begin(), ts.end());
+        ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+        return ts;
+    }
+
+    static std::int64_t now_ms() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+    }
+
+    std::optional<nlohmann::json> latest(const std::string& point) const {
+        const auto all = received();
+        for (auto it = all.rbegin(); it != all.rend(); ++it) {
+            if (it->point.at("point") == point) return it->point;
+        }
+        return std::nullopt;
+    }
+
+    bool wait_point(const std::string& point, const std::function<bool(const nlohmann::json&)>& pred,
+                    std::chrono::milliseconds timeout = 10s) const {
+        return wait_until([&] {
+            auto p = latest(point);
+            return p && pred(*p);
+        }, timeout, 20ms);
+    }
+
+    // The latest retained-or-live status document.
+    std::optional<nlohmann::json> latest_status() const {
+        const auto msgs = observer_->messages_on(status_topic());
+        if (msgs.empty()) return std::nullopt;
+        return nlohmann::json::parse(msgs.back().payload);
+    }
+
+    std::unique_ptr<TempDir> dir_;
+    Pki pki_;
+    std::unique_ptr<MosquittoBroker> broker_;
+    std::unique_ptr<modbus::test::ModbusPeer> peer_;
+    std::unique_ptr<MqttTestClient> observer_;
+    std::unique_ptr<NotifyListener> notify_;
+    std::unique_ptr<Process> daemon_;
+};
+
+}  // namespace lintel::test
