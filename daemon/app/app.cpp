@@ -32,8 +32,11 @@ void print_errors(const sdk::ConfigErrors& errors) {
 
 int check_config(const RunOptions& options) {
     sdk::ConfigErrors errors;
-    auto config = core::load_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
-    if (config) {
+    // read_config keeps what it could read, so device errors are reported even when the main
+    // file has its own: the operator gets the whole list in one pass.
+    std::optional<core::Config> config =
+        core::read_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
+    {
         // Each device is validated by its own driver: same code path as a real start, no I/O.
         // Plugin load failures are reported as config errors below, not as log lines.
         core::DaemonLogger log(core::LogSink::stderr_lines, sdk::LogLevel::error);

@@ -77,7 +77,11 @@ void Daemon::start_uplink() {
         log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "uplink"}});
     uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_, *uplink_log_,
                                                 [this] { return store_->stats(); });
-    uplink_->start();
+    if (auto started = uplink_->start(); !started) {
+        // The config loader checked the files; this is e.g. a certificate that does not parse.
+        log_.error("uplink not started; telemetry is buffered until the next reload or restart",
+                   {{"REASON", started.error().message}});
+    }
 }
 
 void Daemon::on_signal(int signo) {
@@ -195,13 +199,15 @@ void Daemon::arm_status_timer() {
 
 std::string Daemon::status_line() const {
     const auto s = store_ ? store_->stats() : store::BufferStats{};
-    std::string line = "link=" + (uplink_ ? uplink_->link_state_string() : std::string("down"));
+    std::string line = "link=" + std::string(uplink_ ? uplink::to_string(uplink_->state()) : "stopped");
     line += " queue=" + std::to_string(s.queued_points);
     line += " dropped=" + std::to_string(s.dropped_total + s.ingest_overflow);
     if (devices_) {
         line += " devices=" + std::to_string(devices_->healthy_count()) + "/" +
                 std::to_string(devices_->device_count()) + " ok";
     }
+    // The session's own words last: "uplink offline: <reason>; retry in 4.2 s".
+    if (uplink_) line += " | " + uplink_->link_state_string();
     return line;
 }
 

@@ -14,7 +14,7 @@ store::StoreOptions store_options(const core::Config& config) {
     o.commit_interval = config.buffer.commit_interval;
     o.commit_batch = config.buffer.commit_batch;
     // Enough for a few commit intervals of a busy gateway; beyond it points are refused and counted.
-    o.max_pending = std::max<std::size_t>(20'000, config.buffer.commit_batch * 4);
+    o.max_pending = std::max<std::size_t>(10'000, config.buffer.commit_batch * 2);
     return o;
 }
 

@@ -102,16 +102,28 @@ void check_private_key_file(const fs::path& path, const sdk::ConfigNode& at, sdk
     }
 }
 
+Config read_config(const fs::path& main_file, const LoadOptions& options, sdk::ConfigErrors& errors) {
+    auto root = load_yaml_file(main_file, errors);
+    if (!root) {
+        Config empty;
+        empty.source = main_file;
+        return empty;
+    }
+    const std::size_t before = errors.size();
+    Config config = read_main_config(*root, options, errors);
+    config.source = main_file;
+    const bool main_ok = errors.size() == before;
+    load_fragments(config.devices_dir, config.devices, errors, *root);
+    // Credential checks need the paths the main file names; skip them if it was not readable.
+    if (options.check_files && main_ok) check_credentials(config, *root, errors);
+    return config;
+}
+
 std::optional<Config> load_config(const fs::path& main_file, const LoadOptions& options,
                                   sdk::ConfigErrors& errors) {
-    auto root = load_yaml_file(main_file, errors);
-    if (!root) return std::nullopt;
-    auto config = parse_main_config(*root, options, errors);
-    if (!config) return std::nullopt;
-    config->source = main_file;
-    load_fragments(config->devices_dir, config->devices, errors, *root);
-    if (options.check_files) check_credentials(*config, *root, errors);
-    if (!errors.empty()) return std::nullopt;
+    const std::size_t before = errors.size();
+    Config config = read_config(main_file, options, errors);
+    if (errors.size() != before) return std::nullopt;
     return config;
 }
 

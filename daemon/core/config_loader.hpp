@@ -21,9 +21,15 @@ struct LoadOptions {
 std::optional<Config> load_config(const std::filesystem::path& main_file, const LoadOptions& options,
                                   sdk::ConfigErrors& errors);
 
+// Like load_config, but returns whatever could be read even when there are errors, so that
+// --check-config can also validate the devices of a config whose main file has mistakes.
+Config read_config(const std::filesystem::path& main_file, const LoadOptions& options,
+                   sdk::ConfigErrors& errors);
+
 // Schema of the main document only (exposed for tests and the fuzzer).
 std::optional<Config> parse_main_config(const sdk::ConfigNode& root, const LoadOptions& options,
                                         sdk::ConfigErrors& errors);
+Config read_main_config(const sdk::ConfigNode& root, const LoadOptions& options, sdk::ConfigErrors& errors);
 // Appends the `devices:` entries of one document (main file or fragment) to `out`.
 void parse_devices(const sdk::ConfigNode& root, std::vector<DeviceEntry>& out, sdk::ConfigErrors& errors);
 

@@ -141,15 +141,22 @@ sdk::LogLevel to_level(const std::string& s) {
 std::optional<Config> parse_main_config(const ConfigNode& root, const LoadOptions& options,
                                         ConfigErrors& errors) {
     const std::size_t errors_before = errors.size();
+    Config c = read_main_config(root, options, errors);
+    if (errors.size() != errors_before) return std::nullopt;
+    return c;
+}
+
+Config read_main_config(const ConfigNode& root, const LoadOptions& options, ConfigErrors& errors) {
     Config c;
     c.source = root.mark.file;
     c.plugin_dir = options.default_plugin_dir;
+    c.devices_dir = std::filesystem::path(root.mark.file).parent_path() / "devices.d";
     if (root.is_null()) {
         errors.add(root.mark, "", "the file is empty; it needs at least gateway.id and uplink");
-        return std::nullopt;
+        return c;
     }
     MapReader r(root, errors);
-    if (!r.ok()) return std::nullopt;
+    if (!r.ok()) return c;
 
     if (const ConfigNode* g = r.child("gateway", true)) {
         MapReader gr(*g, errors);
@@ -169,8 +176,7 @@ std::optional<Config> parse_main_config(const ConfigNode& root, const LoadOption
         c.plugin_dir = path_value(pr, "dir", false, c.plugin_dir);
         pr.finish();
     }
-    c.devices_dir = path_value(r, "devices_dir", false,
-                               std::filesystem::path(root.mark.file).parent_path() / "devices.d");
+    c.devices_dir = path_value(r, "devices_dir", false, c.devices_dir);
     parse_buffer(r.child("buffer"), c.buffer, errors);
     parse_uplink(r.child("uplink"), c.uplink, errors, root);
     if (const ConfigNode* s = r.child("shutdown")) {
@@ -180,7 +186,6 @@ std::optional<Config> parse_main_config(const ConfigNode& root, const LoadOption
     }
     if (r.child("devices") != nullptr) parse_devices(root, c.devices, errors);
     r.finish();
-    if (errors.size() != errors_before) return std::nullopt;
     return c;
 }
 
@@ -205,8 +210,8 @@ void parse_devices(const ConfigNode& root, std::vector<DeviceEntry>& out, Config
         d.settings.kind = ConfigNode::Kind::map;
         d.settings.mark = item.mark;
         d.settings.path = item.path;
-        for (const auto& [key, value] : item.entries) {
-            if (key != "name" && key != "driver" && key != "enabled") d.settings.entries.emplace_back(key, value);
+        for (const auto& entry : item.entries) {
+            if (entry.key != "name" && entry.key != "driver" && entry.key != "enabled") d.settings.entries.push_back(entry);
         }
         if (!name || !driver) continue;
         bool duplicate = false;

@@ -104,7 +104,7 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
                 ok &= convert(kv.second, file, child_path(out.path, key), depth + 1, child, errors, budget);
                 // A missing value ("key:") has no mark of its own; point at the key instead.
                 if (child.is_null()) child.mark = to_mark(kv.first.Mark(), file);
-                out.entries.emplace_back(key, std::move(child));
+                out.entries.push_back(sdk::ConfigEntry{key, std::move(child), to_mark(kv.first.Mark(), file)});
             }
             return ok;
         }
@@ -112,24 +112,95 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
     return false;
 }
 
+// yaml-cpp 0.7 can loop on malformed UTF-8 (found by fuzz_config); a config file must be UTF-8
+// text anyway, so check that first and point at the offending byte.
+bool check_text(std::string_view text, const std::string& file, sdk::ConfigErrors& errors) {
+    constexpr std::size_t kMaxBytes = 4 * 1024 * 1024;
+    if (text.size() > kMaxBytes) {
+        errors.add(sdk::Mark{file, 0, 0}, "", "file is larger than 4 MiB; split devices into devices.d files");
+        return false;
+    }
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t len = 0;
+        if (c < 0x80) len = 1;
+        else if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) len = 3;
+        else if (c >= 0xF0 && c <= 0xF4) len = 4;
+        bool ok = len != 0 && i + len <= text.size();
+        for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        if (ok && len == 3) {
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
+        }
+        if (ok && len == 4) {
+            const auto c1 = static_cast<unsigned char>(text[i + 1]);
+            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);  // overlong, > U+10FFFF
+        }
+        if (ok && len == 1 && c < 0x20 && c != '\n' && c != '\r' && c != '\t') ok = false;
+        if (!ok) {
+            errors.add(sdk::Mark{file, line, column}, "",
+                       "not UTF-8 text (byte 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                           std::string(1, "0123456789abcdef"[c & 15]) + ")");
+            return false;
+        }
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+        i += len;
+    }
+    return true;
+}
+
+// YAML::Load reads the first document and silently ignores any after "---"; settings must never
+// vanish silently, so a second document is an error.
+bool check_single_document(std::string_view text, const std::string& file, sdk::ConfigErrors& errors) {
+    bool seen_content = false;
+    int line_no = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', pos), text.size());
+        const std::string_view line = text.substr(pos, end - pos);
+        ++line_no;
+        const bool marker = line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+        const bool end_marker = line.starts_with("...") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+        if ((marker || end_marker) && seen_content) {
+            errors.add(sdk::Mark{file, line_no, 1}, "",
+                       "a second YAML document starts here; a config file holds exactly one");
+            return false;
+        }
+        const auto first = line.find_first_not_of(" \t\r");
+        if (!marker && first != std::string_view::npos && line[first] != '#' && line[first] != '%') {
+            seen_content = true;
+        }
+        if (end == text.size()) break;
+        pos = end + 1;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text, const std::string& file_label,
                                                sdk::ConfigErrors& errors) {
+    if (!check_text(text, file_label, errors) || !check_single_document(text, file_label, errors)) {
+        return std::nullopt;
+    }
     try {
-        const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-        if (docs.size() > 1) {
-            errors.add(sdk::Mark{file_label, 1, 1}, "", "expected one YAML document, found " +
-                                                           std::to_string(docs.size()));
-            return std::nullopt;
-        }
+        // YAML::Load, not LoadAll: LoadAll in yaml-cpp 0.7 loops forever on some malformed input
+        // (found by fuzz_config). check_single_document() refuses what Load would skip.
+        const YAML::Node doc = YAML::Load(std::string(text));
         sdk::ConfigNode root;
         Budget budget;
-        if (docs.empty()) {
+        if (!doc.IsDefined() || doc.IsNull()) {
             root.mark = sdk::Mark{file_label, 1, 1};
             return root;  // an empty file is an empty (null) document
         }
-        if (!convert(docs.front(), file_label, "", 0, root, errors, budget)) return std::nullopt;
+        if (!convert(doc, file_label, "", 0, root, errors, budget)) return std::nullopt;
         return root;
     } catch (const YAML::Exception& e) {
         errors.add(to_mark(e.mark, file_label), "", "invalid YAML: " + e.msg);

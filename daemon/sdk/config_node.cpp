@@ -5,8 +5,8 @@ namespace lintel::sdk {
 
 const ConfigNode* ConfigNode::find(std::string_view key) const {
     if (kind != Kind::map) return nullptr;
-    for (const auto& [k, v] : entries) {
-        if (k == key) return &v;
+    for (const auto& e : entries) {
+        if (e.key == key) return &e.value;
     }
     return nullptr;
 }

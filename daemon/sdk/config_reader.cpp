@@ -314,9 +314,10 @@ std::uint64_t MapReader::size(std::string_view key, std::uint64_t fallback, std:
 
 void MapReader::finish() {
     if (!ok_ || !node_.is_map()) return;
-    for (const auto& [key, value] : node_.entries) {
-        if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-            errors_.add(value.mark, value.path, "unknown key \"" + key + "\"");
+    for (const auto& entry : node_.entries) {
+        if (std::find(known_.begin(), known_.end(), entry.key) == known_.end()) {
+            const Mark& at = entry.key_mark.line != 0 ? entry.key_mark : entry.value.mark;
+            errors_.add(at, entry.value.path, "unknown key \"" + entry.key + "\"");
         }
     }
 }

@@ -44,6 +44,7 @@ public:
 struct ConfigEntry {
     std::string key;
     ConfigNode value;
+    Mark key_mark;  // where the key itself stands (errors about the key point here)
 };
 
 // One configuration error, printed as "file:line:col: key.path: reason".

@@ -48,6 +48,7 @@ protected:
         // a broker restart, so tests can count every point.
         auto broker_options = BrokerOptions::from_pki(pki_);
         broker_options.persistence = true;
+        fs::create_directories(dir_->path() / "broker");
         broker_ = std::make_unique<MosquittoBroker>(dir_->path() / "broker", broker_options);
         auto started = broker_->start();
         ASSERT_TRUE(started) << started.error().message;
@@ -65,7 +66,13 @@ protected:
     }
 
     void TearDown() override {
-        if (daemon_ && daemon_->running()) daemon_->kill9();
+        if (daemon_) {
+            if (daemon_->running()) {
+                daemon_->kill9();
+            } else if (auto st = daemon_->wait_exit(0ms); st && !(st->exited && st->code == 0)) {
+                ADD_FAILURE() << "linteld ended on its own: " << st->describe();
+            }
+        }
         if (HasFailure()) {
             std::cerr << "---- linteld log ----\n" << daemon_log() << "---- broker log (tail) ----\n";
             const std::string b = broker_ ? broker_->log() : "";
@@ -117,6 +124,7 @@ protected:
     void write_devices(const std::string& text) { std::ofstream(etc() / "devices.d" / "meter.yaml") << text; }
 
     void start_daemon(std::chrono::milliseconds ready_timeout = 15s) {
+        notify_.reset();  // a restart binds the same path again
         notify_ = std::make_unique<NotifyListener>(dir_->path() / "notify.sock");
         auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--config", config_path().string()})
                                     .with_env("NOTIFY_SOCKET", notify_->path().string())

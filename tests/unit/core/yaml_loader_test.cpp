@@ -87,3 +87,34 @@ TEST(YamlLoader, RecursiveAliasIsRefused) {
 
 }  // namespace
 }  // namespace lintel::core
+
+namespace lintel::core {
+namespace {
+
+TEST(YamlLoader, NonUtf8TextIsRefusedWithItsPosition) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load_yaml_string("a: 1\nb: x\xf6\x9b\n", "bin.yaml", errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors.issues()[0].to_string(), "bin.yaml:2:5: (root): not UTF-8 text (byte 0xf6)");
+    sdk::ConfigErrors ok;
+    EXPECT_TRUE(load_yaml_string("name: \"Zähler Süd\"\n", "utf8.yaml", ok)) << ok.to_string();
+}
+
+}  // namespace
+}  // namespace lintel::core
+
+namespace lintel::core {
+namespace {
+
+TEST(YamlLoader, SecondDocumentIsRefusedNotIgnored) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load_yaml_string("---\na: 1\n---\nb: 2\n", "two.yaml", errors));
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              "two.yaml:3:1: (root): a second YAML document starts here; a config file holds exactly one");
+    sdk::ConfigErrors ok;
+    EXPECT_TRUE(load_yaml_string("# comment\n---\na: 1\n", "one.yaml", ok)) << ok.to_string();
+}
+
+}  // namespace
+}  // namespace lintel::core

@@ -1,0 +1,87 @@
+// Our MQTT client interface: the session talks to this, and only mosquitto_client.cpp talks to
+// libmosquitto. One client object is one connection attempt (see Session for why).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lintel/asio.hpp"
+#include "lintel/error.hpp"
+#include "lintel/log.hpp"
+
+namespace lintel::uplink {
+
+enum class MqttProtocol { mqtt5, mqtt311 };
+constexpr std::string_view to_string(MqttProtocol p) {
+    return p == MqttProtocol::mqtt5 ? "MQTT 5" : "MQTT 3.1.1";
+}
+
+// Mutual TLS material. The server name checked against the broker certificate is the host.
+struct TlsSettings {
+    std::filesystem::path ca_file;    // CA(s) that issued the broker certificate (PEM)
+    std::filesystem::path cert_file;  // our client certificate chain (PEM)
+    std::filesystem::path key_file;   // its private key (PEM, mode 0600)
+    std::optional<std::filesystem::path> crl_file;  // CRL(s) for ca_file: broker cert revocation
+};
+
+struct MqttWill {
+    std::string topic;
+    std::string payload;
+    int qos = 1;
+    bool retain = true;
+};
+
+struct MqttClientOptions {
+    std::string host;
+    std::uint16_t port = 8883;
+    std::string client_id;
+    MqttProtocol protocol = MqttProtocol::mqtt5;
+    std::chrono::seconds keepalive{60};
+    TlsSettings tls;
+    std::optional<MqttWill> will;
+    int max_in_flight = 32;  // QoS 1 messages outstanding before the library queues locally
+};
+
+// A code plus operator-facing text: CONNACK / PUBACK reason codes (MQTT 5), CONNACK return
+// codes (3.1.1), or a library error, always with a readable explanation.
+struct MqttResult {
+    int code = 0;
+    std::string text;
+};
+
+// Delivered on the executor, never from inside the library, so a handler may destroy the client.
+struct MqttEvents {
+    std::function<void(MqttResult)> on_connect;  // code 0: accepted; else refused (text says why)
+    std::function<void(MqttResult)> on_disconnect;  // why the connection ended (incl. TLS failures)
+    std::function<void(int mid, MqttResult)> on_publish;  // QoS 1 PUBACK; code >= 0x80 is a refusal
+};
+
+class MqttClient {
+  public:
+    // Destroying a client closes its socket without DISCONNECT, like a crash: the broker then
+    // publishes the Last Will. Call disconnect() first for a clean end.
+    virtual ~MqttClient() = default;
+    // Starts connecting; the outcome arrives as on_connect or on_disconnect.
+    virtual Expected<void> connect() = 0;
+    // Queues a PUBLISH; returns the message id that on_publish will report.
+    virtual Expected<int> publish(std::string_view topic, std::string_view payload, int qos,
+                                  bool retain) = 0;
+    // Sends DISCONNECT (normal, so no Will); on_disconnect follows.
+    virtual Expected<void> disconnect() = 0;
+};
+
+using MqttClientFactory = std::function<Expected<std::unique_ptr<MqttClient>>(
+    asio::any_io_executor, const MqttClientOptions&, MqttEvents, sdk::Logger&)>;
+
+// The libmosquitto implementation, driven from the executor's loop (no library thread).
+Expected<std::unique_ptr<MqttClient>> make_mosquitto_client(asio::any_io_executor executor,
+                                                            const MqttClientOptions& options,
+                                                            MqttEvents events, sdk::Logger& log);
+
+}  // namespace lintel::uplink

@@ -1,0 +1,24 @@
+// MQTT topic names of the uplink and the validation of their parts.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "lintel/error.hpp"
+
+namespace lintel::uplink {
+
+// One topic level we build into topics (e.g. the gateway id): non-empty, no '/', '+', '#',
+// no NUL, no leading '$' (reserved for broker topics such as $SYS and $aws), at most 256 bytes.
+Expected<void> validate_topic_level(std::string_view level, std::string_view what);
+// A prefix of one or more levels ("lintel/v1"): each level as above, no leading/trailing '/'.
+Expected<void> validate_topic_prefix(std::string_view prefix);
+
+struct Topics {
+    std::string telemetry;  // {prefix}/{gateway_id}/telemetry
+    std::string status;     // {prefix}/{gateway_id}/status
+
+    static Expected<Topics> make(std::string_view prefix, std::string_view gateway_id);
+};
+
+}  // namespace lintel::uplink

@@ -1,0 +1,31 @@
+// A Modbus TCP device run by the host: connection lifecycle, polling, health, writes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config.hpp"
+#include "lintel/plugin.hpp"
+
+namespace lintel::modbus {
+
+class ModbusDevice final : public sdk::Device {
+  public:
+    // No I/O happens until start().
+    ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host);
+    ~ModbusDevice() override;
+    ModbusDevice(const ModbusDevice&) = delete;
+    ModbusDevice& operator=(const ModbusDevice&) = delete;
+
+    void start() override;
+    void stop() override;
+    void write(std::string_view point, const sdk::Value& value, sdk::WriteDone done) override;
+
+    struct Session;  // shared with the coroutines, so it outlives this object while they unwind
+
+  private:
+    std::shared_ptr<Session> session_;
+};
+
+}  // namespace lintel::modbus

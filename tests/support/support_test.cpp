@@ -1,0 +1,192 @@
+// Tests of the test-support library itself: processes, waits, PKI and the broker fixture.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <csignal>
+
+#include "support/mosquitto_broker.hpp"
+#include "support/mqtt_test_client.hpp"
+#include "support/pki.hpp"
+#include "support/process.hpp"
+#include "support/wait.hpp"
+
+namespace lintel::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Process, ReportsExitCodeAndCapturesStdout) {
+    TestWatchdog dog(20s);
+    auto p = Process::spawn(
+        ProcessOptions::of({"/bin/sh", "-c", "echo hello; exit 3"}).with_stdout(Output::to_pipe()));
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->read_stdout(5s), "hello\n");
+    auto s = p->wait_exit(5s);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->exited);
+    EXPECT_EQ(s->code, 3);
+    EXPECT_FALSE(p->running());
+}
+
+TEST(Process, EnvCwdAndFileOutput) {
+    TestWatchdog dog(20s);
+    TempDir dir;
+    auto p = Process::spawn(ProcessOptions::of({"/bin/sh", "-c", "echo \"$LINTEL_X\" $(pwd)"})
+                                .with_env("LINTEL_X", "42")
+                                .with_cwd(dir.path())
+                                .with_stdout(Output::to_file(dir / "out.txt"))
+                                .with_stderr(Output::null()));
+    ASSERT_TRUE(p) << p.error().message;
+    ASSERT_TRUE(p->wait_exit(5s));
+    auto out = read_file(dir / "out.txt");
+    ASSERT_TRUE(out);
+    EXPECT_EQ(*out, "42 " + std::filesystem::canonical(dir.path()).string() + "\n");
+}
+
+// Alive = exists and is not a zombie (an orphan's zombie lingers until PID 1 reaps it).
+bool alive(pid_t pid) {
+    auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return false;
+    auto close_paren = stat->rfind(')');
+    return close_paren != std::string::npos && stat->size() > close_paren + 2 &&
+           (*stat)[close_paren + 2] != 'Z';
+}
+
+TEST(Process, TerminateEscalatesToKillAndReachesTheGroup) {
+    TestWatchdog dog(20s);
+    TempDir dir;
+    // The shell ignores SIGTERM; its child sleep would be orphaned without the process group.
+    auto p = Process::spawn(ProcessOptions::of(
+        {"/bin/sh", "-c",
+         "trap '' TERM; sleep 100 & echo $! > " + (dir / "pid").string() + "; wait"}));
+    ASSERT_TRUE(p) << p.error().message;
+    ASSERT_TRUE(
+        wait_until([&] { return read_file(dir / "pid").value_or("").ends_with("\n"); }, 5s));
+    const pid_t grandchild = std::stoi(*read_file(dir / "pid"));
+    EXPECT_TRUE(p->running());
+    EXPECT_TRUE(alive(grandchild));
+    auto s = p->terminate(200ms);
+    EXPECT_FALSE(s.exited);
+    EXPECT_EQ(s.signal, SIGKILL);
+    EXPECT_TRUE(wait_until([&] { return !alive(grandchild); }, 5s));
+}
+
+TEST(Process, MissingProgramIsAnError) {
+    auto p = Process::spawn(ProcessOptions::of({"/nonexistent/lintel-nothing"}));
+    ASSERT_FALSE(p);
+    EXPECT_NE(p.error().message.find("No such file"), std::string::npos) << p.error().message;
+}
+
+TEST(Wait, UntilAndPorts) {
+    TestWatchdog dog(20s);
+    int n = 0;
+    EXPECT_TRUE(wait_until([&] { return ++n >= 3; }, 1s, 1ms));
+    EXPECT_FALSE(wait_until([] { return false; }, 20ms));
+    auto port = free_tcp_port();
+    EXPECT_GT(port, 0);
+    EXPECT_FALSE(wait_for_tcp_port(port, 30ms));
+}
+
+TEST(Files, TempDirWriteReadAndMode) {
+    std::filesystem::path kept;
+    {
+        TempDir dir;
+        kept = dir.path();
+        ASSERT_TRUE(write_file(dir / "k", "secret", 0600));
+        struct stat st {};
+        ASSERT_EQ(stat((dir / "k").c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0600u);
+        EXPECT_EQ(*read_file(dir / "k"), "secret");
+        EXPECT_FALSE(read_file(dir / "missing"));
+    }
+    EXPECT_FALSE(std::filesystem::exists(kept));
+}
+
+TEST(Pki, GeneratesEverythingWithPrivateModesQuickly) {
+    TestWatchdog dog(30s);
+    TempDir dir;
+    auto start = std::chrono::steady_clock::now();
+    auto pki = Pki::generate(dir / "pki", "gw-test");
+    ASSERT_TRUE(pki) << pki.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    for (const auto& f : {pki->ca_cert, pki->ca_crl, pki->gateway.key, pki->rogue_server.key,
+                          pki->expired.cert, pki->observer.key}) {
+        struct stat st {};
+        ASSERT_EQ(stat(f.c_str(), &st), 0) << f;
+        EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+    }
+    struct stat st {};
+    ASSERT_EQ(stat(pki->dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    // Idempotent: a second run keeps the same CA.
+    auto ca_before = read_file(pki->ca_cert);
+    ASSERT_TRUE(Pki::generate(dir / "pki", "gw-test"));
+    EXPECT_EQ(*read_file(pki->ca_cert), *ca_before);
+}
+
+class BrokerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto p = Pki::generate(dir_ / "pki", "gw-test");
+        ASSERT_TRUE(p) << p.error().message;
+        pki_ = *p;
+    }
+    TempDir dir_;
+    Pki pki_;
+};
+
+TEST_F(BrokerTest, ObserverPublishesAndReceivesAndBrokerRestartsOnSamePort) {
+    TestWatchdog dog(60s);
+    MosquittoBroker broker(dir_.path(), BrokerOptions::from_pki(pki_));
+    ASSERT_TRUE(broker.start()) << broker.log();
+    const auto port = broker.port();
+
+    {
+        MqttTestClient observer(MqttTestClientOptions::observer(pki_, port));
+        ASSERT_TRUE(observer.connect());
+        ASSERT_TRUE(observer.subscribe("lintel/v1/#"));
+        auto rc = observer.publish("lintel/v1/x/status", "hi", 1, true);
+        ASSERT_TRUE(rc) << rc.error().message;
+        EXPECT_EQ(*rc, 0);
+        ASSERT_TRUE(observer.wait_for_count("lintel/v1/x/status", 1, 5s));
+        EXPECT_EQ(observer.messages_on("lintel/v1/x/status")[0].payload, "hi");
+    }
+    EXPECT_TRUE(broker.wait_for_log("New client connected", 5s));
+
+    broker.stop();
+    EXPECT_FALSE(broker.running());
+    ASSERT_TRUE(broker.start()) << broker.current_log();
+    EXPECT_EQ(broker.port(), port);
+    EXPECT_EQ(broker.current_log().find("New client connected"), std::string::npos);
+    MqttTestClient again(MqttTestClientOptions::observer(pki_, port));
+    EXPECT_TRUE(again.connect());
+}
+
+TEST_F(BrokerTest, RefusesRevokedAndRogueClientsAndEnforcesAcl) {
+    TestWatchdog dog(60s);
+    MosquittoBroker broker(dir_.path(), BrokerOptions::from_pki(pki_));
+    ASSERT_TRUE(broker.start()) << broker.log();
+
+    auto opts = MqttTestClientOptions::observer(pki_, broker.port());
+    opts.client_id = "revoked";
+    opts.client = pki_.revoked;
+    MqttTestClient revoked(opts);
+    EXPECT_FALSE(revoked.connect(3s));
+    // The broker logs a failed verification (not the word "revoked") and drops the client.
+    EXPECT_TRUE(broker.wait_for_log("certificate verify failed", 5s)) << broker.log();
+
+    opts.client_id = "rogue";
+    opts.client = pki_.rogue_client;
+    MqttTestClient rogue(opts);
+    EXPECT_FALSE(rogue.connect(3s));
+
+    opts.client_id = "gw-test";
+    opts.client = pki_.gateway;
+    MqttTestClient gw(opts);
+    ASSERT_TRUE(gw.connect());
+    EXPECT_LT(*gw.publish("lintel/v1/gw-test/telemetry", "ok"), 0x80);  // 0x10: no subscribers
+    EXPECT_EQ(*gw.publish("lintel/v1/other/telemetry", "no"), 0x87);
+}
+
+}  // namespace
+}  // namespace lintel::test
