@@ -25,6 +25,8 @@ pids=()
 cleanup() {
     trap - EXIT INT TERM
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Every child of this script, pipeline members included (the peer's stdin keeper).
+    pkill -P $$ 2>/dev/null || true
     wait 2>/dev/null || true
     rm -rf "$work"
     echo "== demo stopped and cleaned up"
@@ -108,10 +110,11 @@ devices:
     points:
       - {name: voltage, table: input_register, address: 0, type: float32, unit: V}
       - {name: current, table: input_register, address: 2, type: float32, unit: A}
-      - {name: power, table: input_register, address: 4, type: float32, unit: W}
-      - {name: temperature, table: input_register, address: 6, type: int16, scale: 0.1, unit: degC}
-      - {name: energy, table: holding_register, address: 0, type: uint32, scale: 0.001, unit: kWh}
+      - {name: energy, table: input_register, address: 4, type: uint32, scale: 0.01, unit: kWh}
+      - {name: power, table: input_register, address: 6, type: float32, unit: W}
+      - {name: temperature, table: input_register, address: 8, type: int16, scale: 0.1, unit: degC}
       - {name: frequency, table: holding_register, address: 2, type: uint16, scale: 0.01, unit: Hz}
+      - {name: setpoint, table: holding_register, address: 10, type: int16, scale: 0.1, unit: degC, writable: true, min: 5, max: 30}
       - {name: relay, table: coil, address: 0, type: bool, writable: true}
       - {name: door, table: discrete_input, address: 0, type: bool}
 YAML
