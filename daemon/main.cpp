@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
         std::cout << "linteld " << lintel::app::version_string() << '\n';
         return 0;
     }
-    lintel::app::RunOptions options{check_path.empty() ? config_path : check_path, LINTEL_DEFAULT_PLUGIN_DIR};
+    lintel::app::RunOptions options{check_path.empty() ? config_path : check_path,
+                                    LINTEL_DEFAULT_PLUGIN_DIR};
     if (!check_path.empty()) return lintel::app::check_config(options);
     return lintel::app::run_daemon(options);
 }

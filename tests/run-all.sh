@@ -27,14 +27,14 @@ ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 300
 if [ "$fuzz_seconds" != 0 ]; then
     CC=clang-16 CXX=clang++-16 cmake -S . -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DLINTEL_FUZZ=ON -DLINTEL_BUILD_TESTS=OFF -DLINTEL_BUILD_BENCH=OFF
-    cmake --build "$fuzz_build" -j"$jobs"
+    cmake --build "$fuzz_build" -j"$jobs" --target fuzzers
     for fuzzer in "$fuzz_build"/fuzz/fuzz_*; do
         name=$(basename "$fuzzer")
         # Seed corpus (committed): tests/fuzz/<area>/corpus/<fuzzer name>/
         corpus=$(find tests/fuzz -type d -path "*/corpus/$name" | head -1)
         work=$(mktemp -d)
         echo "fuzzing $name for ${fuzz_seconds}s (corpus: ${corpus:-none})"
-        "$fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" ${corpus:+"$corpus"} \
+        "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 "$work" ${corpus:+"$corpus"} \
             > "$work.log" 2>&1 || { tail -50 "$work.log"; echo "FUZZER FAILED: $name"; exit 1; }
         rm -rf "$work" "$work.log"
     done

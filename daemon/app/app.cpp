@@ -34,15 +34,16 @@ int check_config(const RunOptions& options) {
     sdk::ConfigErrors errors;
     // read_config keeps what it could read, so device errors are reported even when the main
     // file has its own: the operator gets the whole list in one pass.
-    std::optional<core::Config> config =
-        core::read_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
+    std::optional<core::Config> config = core::read_config(
+        options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
     {
         // Each device is validated by its own driver: same code path as a real start, no I/O.
         // Plugin load failures are reported as config errors below, not as log lines.
         core::DaemonLogger log(core::LogSink::stderr_lines, sdk::LogLevel::error);
         core::PluginHost plugins(config->plugin_dir, log);
         asio::io_context io;
-        core::DeviceManager devices(io.get_executor(), plugins, log, [](std::vector<sdk::PointValue>) {});
+        core::DeviceManager devices(io.get_executor(), plugins, log,
+                                    [](std::vector<sdk::PointValue>) {});
         std::vector<core::DeviceEntry> loadable;
         for (const auto& d : config->devices) {
             if (!d.enabled) continue;
@@ -60,17 +61,19 @@ int check_config(const RunOptions& options) {
                   << options.config_path.string() << '\n';
         return kExitConfig;
     }
-    std::cout << options.config_path.string() << ": configuration is valid (" << config->devices.size()
-              << " devices)\n";
+    std::cout << options.config_path.string() << ": configuration is valid ("
+              << config->devices.size() << " devices)\n";
     return kExitOk;
 }
 
 int run_daemon(const RunOptions& options) {
     core::DaemonLogger log(default_sink(), sdk::LogLevel::info);
     sdk::ConfigErrors errors;
-    auto config = core::load_config(options.config_path, core::LoadOptions{options.default_plugin_dir, true}, errors);
+    auto config = core::load_config(options.config_path,
+                                    core::LoadOptions{options.default_plugin_dir, true}, errors);
     if (!config) {
-        for (const auto& issue : errors.issues()) log.error("invalid configuration: " + issue.to_string());
+        for (const auto& issue : errors.issues())
+            log.error("invalid configuration: " + issue.to_string());
         log.error("linteld not started: fix the configuration (linteld --check-config " +
                   options.config_path.string() + ")");
         return kExitConfig;

@@ -35,12 +35,13 @@ int Daemon::run() {
 }
 
 bool Daemon::start() {
-    log_.info("linteld starting", {{"VERSION", version_string()}, {"CONFIG", config_.source.string()},
+    log_.info("linteld starting", {{"VERSION", version_string()},
+                                   {"CONFIG", config_.source.string()},
                                    {"GATEWAY", config_.gateway_id}});
     auto store = store::StoreService::start(store_options(config_), io_.get_executor(), log_);
     if (!store) {
-        log_.error("cannot open the telemetry buffer; exiting", {{"PATH", config_.buffer.path.string()},
-                                                                 {"REASON", store.error().message}});
+        log_.error("cannot open the telemetry buffer; exiting",
+                   {{"PATH", config_.buffer.path.string()}, {"REASON", store.error().message}});
         exit_code_ = kExitFailure;
         return false;
     }
@@ -53,7 +54,8 @@ bool Daemon::start() {
     sdk::ConfigErrors device_errors;
     devices_->build(config_.devices, device_errors);
     if (!device_errors.empty()) {
-        for (const auto& issue : device_errors.issues()) log_.error("invalid device config: " + issue.to_string());
+        for (const auto& issue : device_errors.issues())
+            log_.error("invalid device config: " + issue.to_string());
         exit_code_ = kExitConfig;
         return false;
     }
@@ -75,8 +77,8 @@ bool Daemon::start() {
 void Daemon::start_uplink() {
     uplink_log_ = std::make_unique<core::ScopedLogger>(
         log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "uplink"}});
-    uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_, *uplink_log_,
-                                                [this] { return store_->stats(); });
+    uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_,
+                                                *uplink_log_, [this] { return store_->stats(); });
     if (auto started = uplink_->start(); !started) {
         // The config loader checked the files; this is e.g. a certificate that does not parse.
         log_.error("uplink not started; telemetry is buffered until the next reload or restart",
@@ -102,7 +104,8 @@ void Daemon::reload() {
     notifier_.reloading();
     log_.info("reloading configuration", {{"CONFIG", options_.config_path.string()}});
     sdk::ConfigErrors errors;
-    auto next = core::load_config(options_.config_path, core::LoadOptions{options_.default_plugin_dir, true}, errors);
+    auto next = core::load_config(options_.config_path,
+                                  core::LoadOptions{options_.default_plugin_dir, true}, errors);
     // Devices are built (validated) before anything running is touched: a reload either applies
     // whole or not at all.
     std::unique_ptr<core::PluginHost> next_plugins;
@@ -115,7 +118,8 @@ void Daemon::reload() {
         next_devices->build(next->devices, errors);
     }
     if (!next || !errors.empty()) {
-        for (const auto& issue : errors.issues()) log_.error("reload rejected: " + issue.to_string());
+        for (const auto& issue : errors.issues())
+            log_.error("reload rejected: " + issue.to_string());
         log_.error("configuration reload rejected; the running configuration stays in effect",
                    {{"ERRORS", std::to_string(errors.size())}});
         notifier_.ready(status_line());
@@ -124,7 +128,9 @@ void Daemon::reload() {
 
     log_.set_level(next->log_level);
     if (next->gateway_id != config_.gateway_id || !(next->buffer == config_.buffer)) {
-        log_.warning("gateway.id and buffer settings take effect at the next restart; keeping the running ones");
+        log_.warning(
+            "gateway.id and buffer settings take effect at the next restart; keeping the running "
+            "ones");
         next->gateway_id = config_.gateway_id;
         next->buffer = config_.buffer;
     }
@@ -146,7 +152,10 @@ void Daemon::reload() {
         auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
         auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
         old->async_stop(std::chrono::seconds(5), [this, old, old_log]() mutable {
-            asio::post(io_, [old, old_log]() mutable { old.reset(); old_log.reset(); });
+            asio::post(io_, [old, old_log]() mutable {
+                old.reset();
+                old_log.reset();
+            });
             if (!stopping_) start_uplink();
         });
     }
@@ -168,9 +177,11 @@ void Daemon::begin_shutdown(const char* why) {
         finish_shutdown();
     });
     store_->flush([this](Expected<void> flushed) {
-        if (!flushed) log_.error("final buffer commit failed", {{"REASON", flushed.error().message}});
+        if (!flushed)
+            log_.error("final buffer commit failed", {{"REASON", flushed.error().message}});
         if (stopped_) return;
-        const auto budget = std::max(std::chrono::milliseconds(500), config_.shutdown_timeout - std::chrono::seconds(1));
+        const auto budget = std::max(std::chrono::milliseconds(500),
+                                     config_.shutdown_timeout - std::chrono::seconds(1));
         uplink_->async_stop(budget, [this] { finish_shutdown(); });
     });
 }
@@ -199,7 +210,8 @@ void Daemon::arm_status_timer() {
 
 std::string Daemon::status_line() const {
     const auto s = store_ ? store_->stats() : store::BufferStats{};
-    std::string line = "link=" + std::string(uplink_ ? uplink::to_string(uplink_->state()) : "stopped");
+    std::string line =
+        "link=" + std::string(uplink_ ? uplink::to_string(uplink_->state()) : "stopped");
     line += " queue=" + std::to_string(s.queued_points);
     line += " dropped=" + std::to_string(s.dropped_total + s.ingest_overflow);
     if (devices_) {
@@ -214,7 +226,8 @@ std::string Daemon::status_line() const {
 std::map<std::filesystem::path, std::filesystem::file_time_type> Daemon::credential_stamps(
     const core::Config& c) const {
     std::map<std::filesystem::path, std::filesystem::file_time_type> out;
-    std::vector<std::filesystem::path> files{c.uplink.tls.ca_file, c.uplink.tls.cert_file, c.uplink.tls.key_file};
+    std::vector<std::filesystem::path> files{c.uplink.tls.ca_file, c.uplink.tls.cert_file,
+                                             c.uplink.tls.key_file};
     if (c.uplink.tls.crl_file) files.push_back(*c.uplink.tls.crl_file);
     for (const auto& f : files) {
         std::error_code ec;

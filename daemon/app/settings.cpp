@@ -9,11 +9,13 @@ store::StoreOptions store_options(const core::Config& config) {
     store::StoreOptions o;
     o.buffer.path = config.buffer.path;
     o.buffer.max_bytes = config.buffer.max_bytes;
-    o.buffer.synchronous = config.buffer.synchronous == "full" ? store::Synchronous::full : store::Synchronous::normal;
+    o.buffer.synchronous =
+        config.buffer.synchronous == "full" ? store::Synchronous::full : store::Synchronous::normal;
     o.buffer.gateway_id = config.gateway_id;
     o.commit_interval = config.buffer.commit_interval;
     o.commit_batch = config.buffer.commit_batch;
-    // Enough for a few commit intervals of a busy gateway; beyond it points are refused and counted.
+    // Enough for a few commit intervals of a busy gateway; beyond it points are refused and
+    // counted.
     o.max_pending = std::max<std::size_t>(10'000, config.buffer.commit_batch * 2);
     return o;
 }
@@ -24,7 +26,8 @@ uplink::UplinkConfig uplink_config(const core::Config& config) {
     o.host = u.host;
     o.port = static_cast<std::uint16_t>(u.port);
     o.gateway_id = config.gateway_id;
-    o.protocol = u.protocol == "mqtt311" ? uplink::MqttProtocol::mqtt311 : uplink::MqttProtocol::mqtt5;
+    o.protocol =
+        u.protocol == "mqtt311" ? uplink::MqttProtocol::mqtt311 : uplink::MqttProtocol::mqtt5;
     o.keepalive = std::chrono::duration_cast<std::chrono::seconds>(u.keepalive);
     o.topic_prefix = u.topic_prefix;
     o.tls.ca_file = u.tls.ca_file;

@@ -34,12 +34,14 @@ void check_readable_file(const fs::path& path, const sdk::ConfigNode& at, std::s
         return;
     }
     if (::access(path.c_str(), R_OK) != 0) {
-        errors.add(at, std::string(what) + " " + path.string() + " is not readable by this user (uid " +
-                           std::to_string(::geteuid()) + "): " + std::strerror(errno));
+        errors.add(at, std::string(what) + " " + path.string() +
+                           " is not readable by this user (uid " + std::to_string(::geteuid()) +
+                           "): " + std::strerror(errno));
     }
 }
 
-const sdk::ConfigNode& node_at(const sdk::ConfigNode& root, std::initializer_list<std::string_view> keys) {
+const sdk::ConfigNode& node_at(const sdk::ConfigNode& root,
+                               std::initializer_list<std::string_view> keys) {
     const sdk::ConfigNode* n = &root;
     for (auto k : keys) {
         const sdk::ConfigNode* next = n->find(k);
@@ -51,18 +53,21 @@ const sdk::ConfigNode& node_at(const sdk::ConfigNode& root, std::initializer_lis
 
 void check_credentials(const Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors& errors) {
     const auto& tls = c.uplink.tls;
-    check_readable_file(tls.ca_file, node_at(root, {"uplink", "tls", "ca_file"}), "CA file", errors);
-    check_readable_file(tls.cert_file, node_at(root, {"uplink", "tls", "cert_file"}), "certificate file", errors);
+    check_readable_file(tls.ca_file, node_at(root, {"uplink", "tls", "ca_file"}), "CA file",
+                        errors);
+    check_readable_file(tls.cert_file, node_at(root, {"uplink", "tls", "cert_file"}),
+                        "certificate file", errors);
     const auto& key_node = node_at(root, {"uplink", "tls", "key_file"});
     check_readable_file(tls.key_file, key_node, "private key file", errors);
     check_private_key_file(tls.key_file, key_node, errors);
     if (tls.crl_file) {
-        check_readable_file(*tls.crl_file, node_at(root, {"uplink", "tls", "crl_file"}), "CRL file", errors);
+        check_readable_file(*tls.crl_file, node_at(root, {"uplink", "tls", "crl_file"}), "CRL file",
+                            errors);
     }
 }
 
-void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices, sdk::ConfigErrors& errors,
-                    const sdk::ConfigNode& root) {
+void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices,
+                    sdk::ConfigErrors& errors, const sdk::ConfigNode& root) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) return;  // no fragments is fine: devices may be inline or none yet
     if (!fs::is_directory(dir, ec)) {
@@ -76,7 +81,8 @@ void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices, sdk:
         if (p.extension() == ".yaml" && p.filename().string().front() != '.') files.push_back(p);
     }
     if (ec) {
-        errors.add(node_at(root, {"devices_dir"}), "cannot list " + dir.string() + ": " + ec.message());
+        errors.add(node_at(root, {"devices_dir"}),
+                   "cannot list " + dir.string() + ": " + ec.message());
         return;
     }
     std::sort(files.begin(), files.end());  // deterministic order, so duplicate errors are stable
@@ -93,7 +99,8 @@ void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices, sdk:
 
 }  // namespace
 
-void check_private_key_file(const fs::path& path, const sdk::ConfigNode& at, sdk::ConfigErrors& errors) {
+void check_private_key_file(const fs::path& path, const sdk::ConfigNode& at,
+                            sdk::ConfigErrors& errors) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return;  // reported by the readability check
     if ((st.st_mode & 0077) != 0) {
@@ -102,7 +109,8 @@ void check_private_key_file(const fs::path& path, const sdk::ConfigNode& at, sdk
     }
 }
 
-Config read_config(const fs::path& main_file, const LoadOptions& options, sdk::ConfigErrors& errors) {
+Config read_config(const fs::path& main_file, const LoadOptions& options,
+                   sdk::ConfigErrors& errors) {
     auto root = load_yaml_file(main_file, errors);
     if (!root) {
         Config empty;

@@ -18,8 +18,8 @@ struct LoadOptions {
 
 // Returns the config, or nullopt with every error found in `errors` (not just the first).
 // Plugin-specific device keys are not checked here (see PluginHost / DeviceManager).
-std::optional<Config> load_config(const std::filesystem::path& main_file, const LoadOptions& options,
-                                  sdk::ConfigErrors& errors);
+std::optional<Config> load_config(const std::filesystem::path& main_file,
+                                  const LoadOptions& options, sdk::ConfigErrors& errors);
 
 // Like load_config, but returns whatever could be read even when there are errors, so that
 // --check-config can also validate the devices of a config whose main file has mistakes.
@@ -29,9 +29,11 @@ Config read_config(const std::filesystem::path& main_file, const LoadOptions& op
 // Schema of the main document only (exposed for tests and the fuzzer).
 std::optional<Config> parse_main_config(const sdk::ConfigNode& root, const LoadOptions& options,
                                         sdk::ConfigErrors& errors);
-Config read_main_config(const sdk::ConfigNode& root, const LoadOptions& options, sdk::ConfigErrors& errors);
+Config read_main_config(const sdk::ConfigNode& root, const LoadOptions& options,
+                        sdk::ConfigErrors& errors);
 // Appends the `devices:` entries of one document (main file or fragment) to `out`.
-void parse_devices(const sdk::ConfigNode& root, std::vector<DeviceEntry>& out, sdk::ConfigErrors& errors);
+void parse_devices(const sdk::ConfigNode& root, std::vector<DeviceEntry>& out,
+                   sdk::ConfigErrors& errors);
 
 // Private keys must not be readable by group or others; refuses naming the path.
 void check_private_key_file(const std::filesystem::path& path, const sdk::ConfigNode& at,

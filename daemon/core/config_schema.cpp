@@ -52,9 +52,11 @@ std::filesystem::path path_value(MapReader& r, std::string_view key, bool requir
     return *s;
 }
 
-void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors, const ConfigNode& parent) {
+void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors,
+               const ConfigNode& parent) {
     if (node == nullptr) {
-        errors.add(parent.mark, parent.path.empty() ? "tls" : parent.path + ".tls", "required key is missing");
+        errors.add(parent.mark, parent.path.empty() ? "tls" : parent.path + ".tls",
+                   "required key is missing");
         return;
     }
     MapReader r(*node, errors);
@@ -65,7 +67,8 @@ void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors, con
     r.finish();
 }
 
-void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& errors, const ConfigNode& root) {
+void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& errors,
+                  const ConfigNode& root) {
     if (node == nullptr) {
         errors.add(root.mark, "uplink", "required key is missing");
         return;
@@ -100,7 +103,8 @@ void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& error
         rr.finish();
         if (u.reconnect_initial > u.reconnect_max) {
             errors.add(*rc, "initial (" + sdk::format_duration(u.reconnect_initial) +
-                                ") must not exceed max (" + sdk::format_duration(u.reconnect_max) + ")");
+                                ") must not exceed max (" + sdk::format_duration(u.reconnect_max) +
+                                ")");
         }
     }
     if (const ConfigNode* b = r.child("batch")) {
@@ -167,7 +171,8 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
     }
     if (const ConfigNode* l = r.child("log")) {
         MapReader lr(*l, errors);
-        static constexpr std::array<std::string_view, 4> kLevels{"debug", "info", "warning", "error"};
+        static constexpr std::array<std::string_view, 4> kLevels{"debug", "info", "warning",
+                                                                 "error"};
         c.log_level = to_level(lr.choice("level", kLevels, "info").value_or("info"));
         lr.finish();
     }
@@ -211,15 +216,17 @@ void parse_devices(const ConfigNode& root, std::vector<DeviceEntry>& out, Config
         d.settings.mark = item.mark;
         d.settings.path = item.path;
         for (const auto& entry : item.entries) {
-            if (entry.key != "name" && entry.key != "driver" && entry.key != "enabled") d.settings.entries.push_back(entry);
+            if (entry.key != "name" && entry.key != "driver" && entry.key != "enabled")
+                d.settings.entries.push_back(entry);
         }
         if (!name || !driver) continue;
         bool duplicate = false;
         for (const DeviceEntry& other : out) {
             if (other.name == *name) {
-                errors.add(*item.find("name"), "duplicate device name \"" + *name + "\" (first defined at " +
-                                                   other.node.mark.file + ":" +
-                                                   std::to_string(other.node.mark.line) + ")");
+                errors.add(*item.find("name"), "duplicate device name \"" + *name +
+                                                   "\" (first defined at " + other.node.mark.file +
+                                                   ":" + std::to_string(other.node.mark.line) +
+                                                   ")");
                 duplicate = true;
             }
         }

@@ -5,7 +5,8 @@ namespace lintel::core {
 
 class DeviceManager::Runtime final : public sdk::DeviceHost {
 public:
-    Runtime(asio::any_io_executor executor, DaemonLogger& log, const DeviceEntry& entry, PointSink& sink)
+    Runtime(asio::any_io_executor executor, DaemonLogger& log, const DeviceEntry& entry,
+            PointSink& sink)
         : executor_(std::move(executor)),
           log_(log, {{"DEVICE", entry.name}, {"DRIVER", entry.driver}}),
           sink_(sink) {
@@ -36,7 +37,9 @@ public:
 
     sdk::Logger& log() override { return log_; }
 
-    void expose_writable(sdk::WritablePoint point) override { writable_.push_back(std::move(point)); }
+    void expose_writable(sdk::WritablePoint point) override {
+        writable_.push_back(std::move(point));
+    }
 
     std::unique_ptr<sdk::Device> device;
     DeviceStatus status_;
@@ -55,7 +58,8 @@ DeviceManager::DeviceManager(asio::any_io_executor executor, PluginHost& plugins
 
 DeviceManager::~DeviceManager() { stop_all(); }
 
-void DeviceManager::build(const std::vector<DeviceEntry>& devices, sdk::ConfigErrors& config_errors) {
+void DeviceManager::build(const std::vector<DeviceEntry>& devices,
+                          sdk::ConfigErrors& config_errors) {
     for (const DeviceEntry& entry : devices) {
         if (!entry.enabled) {
             log_.info("device disabled in config", {{"DEVICE", entry.name}});
@@ -64,7 +68,9 @@ void DeviceManager::build(const std::vector<DeviceEntry>& devices, sdk::ConfigEr
         auto driver = plugins_.driver(entry.driver);
         if (!driver) {
             log_.error("device not started: its driver plugin is unavailable",
-                       {{"DEVICE", entry.name}, {"DRIVER", entry.driver}, {"REASON", driver.error().message}});
+                       {{"DEVICE", entry.name},
+                        {"DRIVER", entry.driver},
+                        {"REASON", driver.error().message}});
             continue;
         }
         auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_);
@@ -73,7 +79,8 @@ void DeviceManager::build(const std::vector<DeviceEntry>& devices, sdk::ConfigEr
         runtime->device = (*driver)->create(spec, *runtime, config_errors);
         if (runtime->device == nullptr) {
             if (config_errors.size() == before) {
-                config_errors.add(entry.node, "driver \"" + entry.driver + "\" refused the device without saying why");
+                config_errors.add(entry.node, "driver \"" + entry.driver +
+                                                  "\" refused the device without saying why");
             }
             continue;
         }

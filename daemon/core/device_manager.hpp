@@ -27,7 +27,8 @@ struct DeviceStatus {
 
 class DeviceManager {
 public:
-    DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log, PointSink sink);
+    DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log,
+                  PointSink sink);
     ~DeviceManager();
     DeviceManager(const DeviceManager&) = delete;
     DeviceManager& operator=(const DeviceManager&) = delete;

@@ -16,10 +16,14 @@ namespace lintel::core {
 
 std::string_view to_string(sdk::LogLevel level) {
     switch (level) {
-        case sdk::LogLevel::debug: return "debug";
-        case sdk::LogLevel::info: return "info";
-        case sdk::LogLevel::warning: return "warning";
-        case sdk::LogLevel::error: return "error";
+        case sdk::LogLevel::debug:
+            return "debug";
+        case sdk::LogLevel::info:
+            return "info";
+        case sdk::LogLevel::warning:
+            return "warning";
+        case sdk::LogLevel::error:
+            return "error";
     }
     return "info";
 }
@@ -28,10 +32,14 @@ namespace {
 
 int syslog_priority(sdk::LogLevel level) {
     switch (level) {
-        case sdk::LogLevel::debug: return LOG_DEBUG;
-        case sdk::LogLevel::info: return LOG_INFO;
-        case sdk::LogLevel::warning: return LOG_WARNING;
-        case sdk::LogLevel::error: return LOG_ERR;
+        case sdk::LogLevel::debug:
+            return LOG_DEBUG;
+        case sdk::LogLevel::info:
+            return LOG_INFO;
+        case sdk::LogLevel::warning:
+            return LOG_WARNING;
+        case sdk::LogLevel::error:
+            return LOG_ERR;
     }
     return LOG_INFO;
 }
@@ -44,17 +52,21 @@ std::string timestamp_utc() {
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
     return buf;
 }
 
 // Log lines must stay one line: a device name or a peer's error text could carry a newline.
 void append_sanitised(std::string& out, std::string_view text) {
     for (char c : text) {
-        if (c == '\n' || c == '\r') out += "\\n";
-        else if (static_cast<unsigned char>(c) < 0x20 && c != '\t') out += '?';
-        else out += c;
+        if (c == '\n' || c == '\r')
+            out += "\\n";
+        else if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+            out += '?';
+        else
+            out += c;
     }
 }
 
@@ -90,7 +102,8 @@ void DaemonLogger::log_fields(sdk::LogLevel level, std::string_view message,
         items.push_back("MESSAGE=" + std::string(message));
         items.push_back("PRIORITY=" + std::to_string(syslog_priority(level)));
         items.push_back("SYSLOG_IDENTIFIER=linteld");
-        for (const auto& f : fields) items.push_back("LINTEL_" + std::string(f.key) + "=" + std::string(f.value));
+        for (const auto& f : fields)
+            items.push_back("LINTEL_" + std::string(f.key) + "=" + std::string(f.value));
         std::vector<iovec> iov(items.size());
         for (std::size_t i = 0; i < items.size(); ++i) {
             iov[i].iov_base = items[i].data();
@@ -117,7 +130,8 @@ void DaemonLogger::log_fields(sdk::LogLevel level, std::string_view message,
     (void)written;
 }
 
-ScopedLogger::ScopedLogger(DaemonLogger& parent, std::vector<std::pair<std::string, std::string>> fields)
+ScopedLogger::ScopedLogger(DaemonLogger& parent,
+                           std::vector<std::pair<std::string, std::string>> fields)
     : parent_(parent), fields_(std::move(fields)) {}
 
 void ScopedLogger::log(sdk::LogLevel level, std::string_view message,

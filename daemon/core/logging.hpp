@@ -26,7 +26,8 @@ public:
     bool enabled(sdk::LogLevel level) const override;
     void set_level(sdk::LogLevel level) { level_.store(level); }
     // Same, with a list built at run time (used by ScopedLogger).
-    void log_fields(sdk::LogLevel level, std::string_view message, const std::vector<sdk::LogField>& fields);
+    void log_fields(sdk::LogLevel level, std::string_view message,
+                    const std::vector<sdk::LogField>& fields);
 
 private:
     LogSink sink_;

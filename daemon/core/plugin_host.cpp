@@ -29,7 +29,8 @@ Expected<sdk::Driver*> PluginHost::driver(const std::string& name) {
         failed_.emplace(name, loaded.error());
         return std::unexpected(loaded.error());
     }
-    log_.info("loaded driver plugin", {{"DRIVER", name}, {"PLUGIN_VERSION", loaded->info->version}});
+    log_.info("loaded driver plugin",
+              {{"DRIVER", name}, {"PLUGIN_VERSION", loaded->info->version}});
     return loaded_.emplace(name, *loaded).first->second.driver;
 }
 
@@ -42,15 +43,17 @@ Expected<PluginHost::Loaded> PluginHost::load(const std::string& name) {
     const std::filesystem::path file = dir_ / (name + ".so");
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) {
-        return make_error("plugin.missing", "no plugin for driver \"" + name + "\": " + file.string() +
-                                                ": " + std::strerror(errno));
+        return make_error("plugin.missing", "no plugin for driver \"" + name + "\": " +
+                                                file.string() + ": " + std::strerror(errno));
     }
     void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {
         const char* why = ::dlerror();
-        return make_error("plugin.load_failed", "cannot load " + file.string() + ": " + (why ? why : "unknown"));
+        return make_error("plugin.load_failed",
+                          "cannot load " + file.string() + ": " + (why ? why : "unknown"));
     }
-    auto* entry = reinterpret_cast<lintel_plugin_entry_fn>(::dlsym(handle, LINTEL_PLUGIN_ENTRY_SYMBOL));
+    auto* entry =
+        reinterpret_cast<lintel_plugin_entry_fn>(::dlsym(handle, LINTEL_PLUGIN_ENTRY_SYMBOL));
     if (entry == nullptr) {
         ::dlclose(handle);
         return make_error("plugin.no_entry", file.string() + " is not a lintel plugin (no " +
@@ -62,16 +65,17 @@ Expected<PluginHost::Loaded> PluginHost::load(const std::string& name) {
         return make_error("plugin.no_entry", file.string() + ": entry point returned nothing");
     }
     if (info->sdk_version != sdk::kSdkVersion) {
-        const std::string msg = file.string() + " was built for plugin SDK version " +
-                                std::to_string(info->sdk_version) + ", this linteld speaks version " +
-                                std::to_string(sdk::kSdkVersion) + "; install the matching plugin package";
+        const std::string msg =
+            file.string() + " was built for plugin SDK version " +
+            std::to_string(info->sdk_version) + ", this linteld speaks version " +
+            std::to_string(sdk::kSdkVersion) + "; install the matching plugin package";
         ::dlclose(handle);
         return make_error("plugin.sdk_mismatch", msg);
     }
     if (info->name == nullptr || name != info->name || info->create_driver == nullptr ||
         info->destroy_driver == nullptr) {
-        const std::string msg = file.string() + " declares driver \"" + (info->name ? info->name : "") +
-                                "\", expected \"" + name + "\"";
+        const std::string msg = file.string() + " declares driver \"" +
+                                (info->name ? info->name : "") + "\", expected \"" + name + "\"";
         ::dlclose(handle);
         return make_error("plugin.name_mismatch", msg);
     }

@@ -57,7 +57,9 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
     }
     struct AncestorGuard {
         Budget& b;
-        AncestorGuard(Budget& budget_, const YAML::Node& n) : b(budget_) { b.ancestors.push_back(n); }
+        AncestorGuard(Budget& budget_, const YAML::Node& n) : b(budget_) {
+            b.ancestors.push_back(n);
+        }
         ~AncestorGuard() { b.ancestors.pop_back(); }
         AncestorGuard(const AncestorGuard&) = delete;
         AncestorGuard& operator=(const AncestorGuard&) = delete;
@@ -88,7 +90,8 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
             bool ok = true;
             for (const auto& kv : in) {
                 if (!kv.first.IsScalar()) {
-                    errors.add(to_mark(kv.first.Mark(), file), out.path, "keys must be plain strings");
+                    errors.add(to_mark(kv.first.Mark(), file), out.path,
+                               "keys must be plain strings");
                     ok = false;
                     continue;
                 }
@@ -101,10 +104,12 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
                     continue;
                 }
                 sdk::ConfigNode child;
-                ok &= convert(kv.second, file, child_path(out.path, key), depth + 1, child, errors, budget);
+                ok &= convert(kv.second, file, child_path(out.path, key), depth + 1, child, errors,
+                              budget);
                 // A missing value ("key:") has no mark of its own; point at the key instead.
                 if (child.is_null()) child.mark = to_mark(kv.first.Mark(), file);
-                out.entries.push_back(sdk::ConfigEntry{key, std::move(child), to_mark(kv.first.Mark(), file)});
+                out.entries.push_back(
+                    sdk::ConfigEntry{key, std::move(child), to_mark(kv.first.Mark(), file)});
             }
             return ok;
         }
@@ -117,19 +122,25 @@ bool convert(const YAML::Node& in, const std::string& file, std::string path, in
 bool check_text(std::string_view text, const std::string& file, sdk::ConfigErrors& errors) {
     constexpr std::size_t kMaxBytes = 4 * 1024 * 1024;
     if (text.size() > kMaxBytes) {
-        errors.add(sdk::Mark{file, 0, 0}, "", "file is larger than 4 MiB; split devices into devices.d files");
+        errors.add(sdk::Mark{file, 0, 0}, "",
+                   "file is larger than 4 MiB; split devices into devices.d files");
         return false;
     }
     int line = 1, column = 1;
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
         std::size_t len = 0;
-        if (c < 0x80) len = 1;
-        else if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) len = 3;
-        else if (c >= 0xF0 && c <= 0xF4) len = 4;
+        if (c < 0x80)
+            len = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4;
         bool ok = len != 0 && i + len <= text.size();
-        for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        for (std::size_t k = 1; ok && k < len; ++k)
+            ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
         if (ok && len == 3) {
             const auto c1 = static_cast<unsigned char>(text[i + 1]);
             ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
@@ -158,7 +169,8 @@ bool check_text(std::string_view text, const std::string& file, sdk::ConfigError
 
 // YAML::Load reads the first document and silently ignores any after "---"; settings must never
 // vanish silently, so a second document is an error.
-bool check_single_document(std::string_view text, const std::string& file, sdk::ConfigErrors& errors) {
+bool check_single_document(std::string_view text, const std::string& file,
+                           sdk::ConfigErrors& errors) {
     bool seen_content = false;
     int line_no = 0;
     std::size_t pos = 0;
@@ -166,15 +178,18 @@ bool check_single_document(std::string_view text, const std::string& file, sdk::
         const std::size_t end = std::min(text.find('\n', pos), text.size());
         const std::string_view line = text.substr(pos, end - pos);
         ++line_no;
-        const bool marker = line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
-        const bool end_marker = line.starts_with("...") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+        const bool marker =
+            line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+        const bool end_marker =
+            line.starts_with("...") && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
         if ((marker || end_marker) && seen_content) {
             errors.add(sdk::Mark{file, line_no, 1}, "",
                        "a second YAML document starts here; a config file holds exactly one");
             return false;
         }
         const auto first = line.find_first_not_of(" \t\r");
-        if (!marker && first != std::string_view::npos && line[first] != '#' && line[first] != '%') {
+        if (!marker && first != std::string_view::npos && line[first] != '#' &&
+            line[first] != '%') {
             seen_content = true;
         }
         if (end == text.size()) break;
@@ -185,8 +200,9 @@ bool check_single_document(std::string_view text, const std::string& file, sdk::
 
 }  // namespace
 
-std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text, const std::string& file_label,
-                                               sdk::ConfigErrors& errors) {
+std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text,
+                                                const std::string& file_label,
+                                                sdk::ConfigErrors& errors) {
     if (!check_text(text, file_label, errors) || !check_single_document(text, file_label, errors)) {
         return std::nullopt;
     }
@@ -211,10 +227,11 @@ std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text, const std
 }
 
 std::optional<sdk::ConfigNode> load_yaml_file(const std::filesystem::path& path,
-                                             sdk::ConfigErrors& errors) {
+                                              sdk::ConfigErrors& errors) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        errors.add(sdk::Mark{path.string(), 0, 0}, "", "cannot read file: " + std::string(std::strerror(errno)));
+        errors.add(sdk::Mark{path.string(), 0, 0}, "",
+                   "cannot read file: " + std::string(std::strerror(errno)));
         return std::nullopt;
     }
     std::ostringstream buf;

@@ -12,9 +12,10 @@
 namespace lintel::core {
 
 // Parse errors (bad YAML, duplicate keys, non-scalar keys) are added to `errors`; nullopt then.
-std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text, const std::string& file_label,
-                                               sdk::ConfigErrors& errors);
+std::optional<sdk::ConfigNode> load_yaml_string(std::string_view text,
+                                                const std::string& file_label,
+                                                sdk::ConfigErrors& errors);
 std::optional<sdk::ConfigNode> load_yaml_file(const std::filesystem::path& path,
-                                             sdk::ConfigErrors& errors);
+                                              sdk::ConfigErrors& errors);
 
 }  // namespace lintel::core

@@ -83,7 +83,8 @@ std::optional<double> parse_double(std::string_view text, std::string& why) {
     if (!text.empty() && text.front() == '+') text.remove_prefix(1);
     double value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(value)) {
+    if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() ||
+        !std::isfinite(value)) {
         why = "expected a number, got \"" + std::string(text) + "\"";
         return std::nullopt;
     }
@@ -95,12 +96,18 @@ std::optional<Duration> parse_duration(std::string_view text, std::string& why) 
     std::string_view suffix;
     if (!split_number_suffix(text, number, suffix, why)) return std::nullopt;
     double ms_per_unit = 0;
-    if (suffix == "ms") ms_per_unit = 1;
-    else if (suffix == "s") ms_per_unit = 1000;
-    else if (suffix == "m" || suffix == "min") ms_per_unit = 60'000;
-    else if (suffix == "h") ms_per_unit = 3'600'000;
-    else if (suffix == "d") ms_per_unit = 86'400'000;
-    else if (suffix.empty() && number == 0) ms_per_unit = 1;
+    if (suffix == "ms")
+        ms_per_unit = 1;
+    else if (suffix == "s")
+        ms_per_unit = 1000;
+    else if (suffix == "m" || suffix == "min")
+        ms_per_unit = 60'000;
+    else if (suffix == "h")
+        ms_per_unit = 3'600'000;
+    else if (suffix == "d")
+        ms_per_unit = 86'400'000;
+    else if (suffix.empty() && number == 0)
+        ms_per_unit = 1;
     else {
         why = "duration \"" + std::string(trim(text)) +
               "\" needs a unit: ms, s, m, h or d (for example 500ms or 5s)";
@@ -123,13 +130,20 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string& why)
     std::string_view suffix;
     if (!split_number_suffix(text, number, suffix, why)) return std::nullopt;
     double unit = 0;
-    if (suffix.empty() || suffix == "B") unit = 1;
-    else if (suffix == "KiB") unit = 1024.0;
-    else if (suffix == "MiB") unit = 1024.0 * 1024;
-    else if (suffix == "GiB") unit = 1024.0 * 1024 * 1024;
-    else if (suffix == "KB" || suffix == "kB") unit = 1e3;
-    else if (suffix == "MB") unit = 1e6;
-    else if (suffix == "GB") unit = 1e9;
+    if (suffix.empty() || suffix == "B")
+        unit = 1;
+    else if (suffix == "KiB")
+        unit = 1024.0;
+    else if (suffix == "MiB")
+        unit = 1024.0 * 1024;
+    else if (suffix == "GiB")
+        unit = 1024.0 * 1024 * 1024;
+    else if (suffix == "KB" || suffix == "kB")
+        unit = 1e3;
+    else if (suffix == "MB")
+        unit = 1e6;
+    else if (suffix == "GB")
+        unit = 1e9;
     else {
         why = "size \"" + std::string(trim(text)) +
               "\" has an unknown unit: use B, KiB, MiB, GiB, KB, MB or GB (for example 256MiB)";
@@ -174,7 +188,8 @@ const ConfigNode* MapReader::child(std::string_view key, bool required) {
     known_.emplace_back(key);
     const ConfigNode* found = ok_ ? node_.find(key) : nullptr;
     if (found == nullptr && required && ok_) {
-        const std::string path = node_.path.empty() ? std::string(key) : node_.path + "." + std::string(key);
+        const std::string path =
+            node_.path.empty() ? std::string(key) : node_.path + "." + std::string(key);
         errors_.add(node_.mark, path, "required key is missing");
     }
     return found;
@@ -212,7 +227,8 @@ std::optional<std::string> MapReader::choice(std::string_view key,
                                              std::span<const std::string_view> allowed,
                                              std::optional<std::string_view> fallback) {
     const ConfigNode* n = scalar_child(key, !fallback.has_value());
-    if (n == nullptr) return fallback ? std::optional<std::string>(std::string(*fallback)) : std::nullopt;
+    if (n == nullptr)
+        return fallback ? std::optional<std::string>(std::string(*fallback)) : std::nullopt;
     if (std::find(allowed.begin(), allowed.end(), n->scalar) != allowed.end()) return n->scalar;
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -238,7 +254,8 @@ bool MapReader::boolean(std::string_view key, bool fallback) {
     return v.value_or(fallback);
 }
 
-std::optional<std::int64_t> MapReader::integer(std::string_view key, std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> MapReader::integer(std::string_view key, std::int64_t min,
+                                               std::int64_t max) {
     const ConfigNode* n = scalar_child(key, true);
     if (n == nullptr) return std::nullopt;
     std::string why;

@@ -13,8 +13,8 @@
 namespace lintel::store {
 
 struct Batch {
-    std::uint64_t seq = 0;     // per-gateway, monotonic, survives restarts; same seq when re-sent
-    std::string payload;       // the encoded telemetry message (JSON, see docs/payloads.md)
+    std::uint64_t seq = 0;  // per-gateway, monotonic, survives restarts; same seq when re-sent
+    std::string payload;    // the encoded telemetry message (JSON, see docs/payloads.md)
     std::size_t points = 0;
 };
 

@@ -56,7 +56,10 @@ std::size_t Buffer::SeriesKeyHash::operator()(const SeriesView& s) const noexcep
 }
 
 Buffer::Buffer(BufferOptions options, sdk::Logger& log, Database db)
-    : options_(std::move(options)), log_(log), db_(std::move(db)), st_(std::make_unique<Statements>()) {}
+    : options_(std::move(options)),
+      log_(log),
+      db_(std::move(db)),
+      st_(std::make_unique<Statements>()) {}
 
 Buffer::~Buffer() {
     st_.reset();  // statements before the connection
@@ -67,7 +70,8 @@ Buffer::~Buffer() {
 
 Expected<std::unique_ptr<Buffer>> Buffer::open(BufferOptions options, sdk::Logger& log) {
     std::error_code ec;
-    if (options.path.has_parent_path()) std::filesystem::create_directories(options.path.parent_path(), ec);
+    if (options.path.has_parent_path())
+        std::filesystem::create_directories(options.path.parent_path(), ec);
 
     const DatabaseSettings settings{options.synchronous, options.cache_kib};
     auto attempt = [&]() -> Expected<std::unique_ptr<Buffer>> {
@@ -85,14 +89,19 @@ Expected<std::unique_ptr<Buffer>> Buffer::open(BufferOptions options, sdk::Logge
         const std::string path = options.path.string();
         auto aside = move_aside(options.path);
         if (!aside) {
-            log.error("buffer database is unusable and cannot be moved aside; lintel cannot buffer telemetry",
-                      {{"PATH", path}, {"ERROR", buffer.error().message}, {"MOVE_ERROR", aside.error().message}});
+            log.error(
+                "buffer database is unusable and cannot be moved aside; lintel cannot buffer "
+                "telemetry",
+                {{"PATH", path},
+                 {"ERROR", buffer.error().message},
+                 {"MOVE_ERROR", aside.error().message}});
             return std::unexpected(buffer.error());
         }
         const std::string target = aside->string();
-        log.error("buffer database is unusable: moved it aside and started an empty buffer; points "
-                  "buffered in it were not sent (keep the file for analysis)",
-                  {{"PATH", path}, {"MOVED_TO", target}, {"ERROR", buffer.error().message}});
+        log.error(
+            "buffer database is unusable: moved it aside and started an empty buffer; points "
+            "buffered in it were not sent (keep the file for analysis)",
+            {{"PATH", path}, {"MOVED_TO", target}, {"ERROR", buffer.error().message}});
         moved = *aside;
         buffer = attempt();
     }
@@ -107,16 +116,22 @@ Expected<void> Buffer::prepare() {
         std::string_view sql;
     };
     const Item items[] = {
-        {&st_->insert_point, "INSERT INTO points(id, series, ts, flags, value, bytes) VALUES(?,?,?,?,?,?)"},
+        {&st_->insert_point,
+         "INSERT INTO points(id, series, ts, flags, value, bytes) VALUES(?,?,?,?,?,?)"},
         {&st_->insert_series, "INSERT INTO series(id, device, point, unit) VALUES(?,?,?,?)"},
-        {&st_->select_from, "SELECT id, series, ts, flags, value, bytes FROM points WHERE id > ? ORDER BY id"},
+        {&st_->select_from,
+         "SELECT id, series, ts, flags, value, bytes FROM points WHERE id > ? ORDER BY id"},
         {&st_->select_range,
-         "SELECT id, series, ts, flags, value, bytes FROM points WHERE id BETWEEN ? AND ? ORDER BY id"},
+         "SELECT id, series, ts, flags, value, bytes FROM points WHERE id BETWEEN ? AND ? ORDER BY "
+         "id"},
         {&st_->delete_range, "DELETE FROM points WHERE id BETWEEN ? AND ?"},
-        {&st_->insert_batch, "INSERT INTO batches(seq, first_id, last_id, points, bytes) VALUES(?,?,?,?,?)"},
-        {&st_->next_unsent, "SELECT seq, first_id, last_id FROM batches WHERE seq > ? ORDER BY seq LIMIT 1"},
+        {&st_->insert_batch,
+         "INSERT INTO batches(seq, first_id, last_id, points, bytes) VALUES(?,?,?,?,?)"},
+        {&st_->next_unsent,
+         "SELECT seq, first_id, last_id FROM batches WHERE seq > ? ORDER BY seq LIMIT 1"},
         {&st_->select_batch, "SELECT first_id, last_id, points, bytes FROM batches WHERE seq = ?"},
-        {&st_->oldest_batch, "SELECT seq, first_id, last_id, points, bytes FROM batches ORDER BY seq LIMIT 1"},
+        {&st_->oldest_batch,
+         "SELECT seq, first_id, last_id, points, bytes FROM batches ORDER BY seq LIMIT 1"},
         {&st_->delete_batch, "DELETE FROM batches WHERE seq = ?"},
         {&st_->set_meta, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"},
         {&st_->add_drops,
@@ -143,11 +158,16 @@ Expected<void> Buffer::load_state() {
             if (!*row) break;
             const auto key = s->text(0);
             const auto value = s->integer(1);
-            if (key == "next_seq") c_.next_seq = std::max<std::uint64_t>(1, to_u64(value)), have_seq = true;
-            else if (key == "next_id") c_.next_id = std::max<std::int64_t>(1, value);
-            else if (key == "queued_points") c_.queued_points = to_u64(value), have_queue_counts = true;
-            else if (key == "queued_bytes") c_.queued_bytes = to_u64(value);
-            else if (key == "dropped_total") c_.dropped_total = to_u64(value);
+            if (key == "next_seq")
+                c_.next_seq = std::max<std::uint64_t>(1, to_u64(value)), have_seq = true;
+            else if (key == "next_id")
+                c_.next_id = std::max<std::int64_t>(1, value);
+            else if (key == "queued_points")
+                c_.queued_points = to_u64(value), have_queue_counts = true;
+            else if (key == "queued_bytes")
+                c_.queued_bytes = to_u64(value);
+            else if (key == "dropped_total")
+                c_.dropped_total = to_u64(value);
         }
     }
     if (!have_seq) {
@@ -157,7 +177,8 @@ Expected<void> Buffer::load_state() {
         c_.next_seq = std::max<std::uint64_t>(c_.next_seq, to_u64(sdk::now_unix_ms()));
     }
     {
-        auto s = prepared(db_.prepare("SELECT count(*), coalesce(sum(bytes), 0), coalesce(max(id), 0) FROM points"));
+        auto s = prepared(db_.prepare(
+            "SELECT count(*), coalesce(sum(bytes), 0), coalesce(max(id), 0) FROM points"));
         if (!s) return std::unexpected(s.error());
         if (auto row = s->step(); !row) return std::unexpected(row.error());
         // Ids are never reused, even when the newest rows were deleted before a crash.
@@ -168,7 +189,8 @@ Expected<void> Buffer::load_state() {
         }
     }
     {
-        auto s = prepared(db_.prepare("SELECT coalesce(max(last_id), 0), coalesce(sum(points), 0) FROM batches"));
+        auto s = prepared(
+            db_.prepare("SELECT coalesce(max(last_id), 0), coalesce(sum(points), 0) FROM batches"));
         if (!s) return std::unexpected(s.error());
         if (auto row = s->step(); !row) return std::unexpected(row.error());
         c_.batched_upto = s->integer(0);
@@ -192,10 +214,13 @@ Expected<void> Buffer::load_state() {
             if (!row) return std::unexpected(row.error());
             if (!*row) break;
             const auto id = s->integer(0);
-            if (id < 1 || id > 100'000'000) return make_error(std::string(kErrSchema), "bad series id in buffer");
-            if (static_cast<std::size_t>(id) > series_.size()) series_.resize(static_cast<std::size_t>(id));
+            if (id < 1 || id > 100'000'000)
+                return make_error(std::string(kErrSchema), "bad series id in buffer");
+            if (static_cast<std::size_t>(id) > series_.size())
+                series_.resize(static_cast<std::size_t>(id));
             auto& entry = series_[static_cast<std::size_t>(id - 1)];
-            entry = Series{std::string(s->text(1)), std::string(s->text(2)), std::string(s->text(3))};
+            entry =
+                Series{std::string(s->text(1)), std::string(s->text(2)), std::string(s->text(3))};
             series_ids_.emplace(entry, id);
         }
     }
@@ -241,10 +266,14 @@ Expected<void> Buffer::append(std::span<const sdk::PointValue> points) {
             std::visit(
                 [&](const auto& v) {
                     using T = std::decay_t<decltype(v)>;
-                    if constexpr (std::is_same_v<T, bool>) ins.bind(5, std::int64_t{v ? 1 : 0});
-                    else if constexpr (std::is_same_v<T, std::int64_t>) ins.bind(5, v);
-                    else if constexpr (std::is_same_v<T, double>) ins.bind(5, v);  // NaN is stored as NULL
-                    else ins.bind_text(5, v);
+                    if constexpr (std::is_same_v<T, bool>)
+                        ins.bind(5, std::int64_t{v ? 1 : 0});
+                    else if constexpr (std::is_same_v<T, std::int64_t>)
+                        ins.bind(5, v);
+                    else if constexpr (std::is_same_v<T, double>)
+                        ins.bind(5, v);  // NaN is stored as NULL
+                    else
+                        ins.bind_text(5, v);
                 },
                 p.value);
             ins.bind(6, to_i64(bytes));
@@ -287,7 +316,8 @@ Expected<void> Buffer::enforce_cap(std::map<std::string, std::uint64_t>& dropped
     return {};
 }
 
-Expected<void> Buffer::drop_unbatched(std::uint64_t need, std::map<std::string, std::uint64_t>& dropped) {
+Expected<void> Buffer::drop_unbatched(std::uint64_t need,
+                                      std::map<std::string, std::uint64_t>& dropped) {
     std::unordered_map<std::int64_t, std::uint64_t> per_series;
     std::uint64_t freed = 0, count = 0;
     std::int64_t last = 0;
@@ -384,24 +414,24 @@ void Buffer::log_drops(const std::map<std::string, std::uint64_t>& dropped) {
     std::size_t listed = 0;
     for (const auto& [device, n] : unlogged_drops_) {
         total += n;
-        if (listed++ < 10) devices += (devices.empty() ? "" : ", ") + device + "=" + std::to_string(n);
+        if (listed++ < 10)
+            devices += (devices.empty() ? "" : ", ") + device + "=" + std::to_string(n);
     }
     if (unlogged_drops_.size() > 10) devices += ", ...";
     unlogged_drops_.clear();
     const std::string total_text = std::to_string(total);
     const std::string max_text = std::to_string(options_.max_bytes);
-    log_.warning("buffer full: dropped the oldest points to stay within buffer.max_bytes; the uplink is "
-                 "offline or slower than the devices (next report in one interval at the earliest)",
-                 {{"DROPPED", total_text}, {"DEVICES", devices}, {"MAX_BYTES", max_text}});
+    log_.warning(
+        "buffer full: dropped the oldest points to stay within buffer.max_bytes; the uplink is "
+        "offline or slower than the devices (next report in one interval at the earliest)",
+        {{"DROPPED", total_text}, {"DEVICES", devices}, {"MAX_BYTES", max_text}});
 }
 
 Expected<void> Buffer::write_meta() {
     auto& st = st_->set_meta;
     const std::pair<std::string_view, std::int64_t> values[] = {
-        {"next_seq", to_i64(c_.next_seq)},
-        {"next_id", c_.next_id},
-        {"queued_points", to_i64(c_.queued_points)},
-        {"queued_bytes", to_i64(c_.queued_bytes)},
+        {"next_seq", to_i64(c_.next_seq)},           {"next_id", c_.next_id},
+        {"queued_points", to_i64(c_.queued_points)}, {"queued_bytes", to_i64(c_.queued_bytes)},
         {"dropped_total", to_i64(c_.dropped_total)},
     };
     for (const auto& [key, value] : values) {
@@ -438,13 +468,20 @@ void Buffer::read_row(const Statement& st, sdk::PointValue& out) const {
     const auto flags = st.integer(3);
     out.quality = static_cast<sdk::Quality>(std::clamp<std::int64_t>(flags >> kQualityShift, 0, 2));
     switch (flags & 3) {
-        case 0: out.value = st.integer(4) != 0; break;
-        case 1: out.value = st.integer(4); break;
-        case 2:
-            out.value = st.type(4) == Statement::Type::null ? std::numeric_limits<double>::quiet_NaN()
-                                                            : st.real(4);
+        case 0:
+            out.value = st.integer(4) != 0;
             break;
-        default: out.value = std::string(st.text(4)); break;
+        case 1:
+            out.value = st.integer(4);
+            break;
+        case 2:
+            out.value = st.type(4) == Statement::Type::null
+                            ? std::numeric_limits<double>::quiet_NaN()
+                            : st.real(4);
+            break;
+        default:
+            out.value = std::string(st.text(4));
+            break;
     }
 }
 
@@ -557,8 +594,10 @@ Expected<std::optional<Batch>> Buffer::form_batch(const BatchLimits& limits) {
     if (auto r = tx->commit(); !r) return std::unexpected(r.error());
     if (!oversized.empty()) {
         const std::string count = std::to_string(oversized.size());
-        log_.error("dropped points too large for one telemetry message (string value over the message limit)",
-                   {{"DROPPED", count}, {"DEVICE", dropped.begin()->first}});
+        log_.error(
+            "dropped points too large for one telemetry message (string value over the message "
+            "limit)",
+            {{"DROPPED", count}, {"DEVICE", dropped.begin()->first}});
     }
     if (n == 0) return std::optional<Batch>();
     return std::optional<Batch>(Batch{seq, std::move(builder).finish(), n});

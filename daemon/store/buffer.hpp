@@ -39,7 +39,8 @@ struct BufferOptions {
     Synchronous synchronous = Synchronous::normal;
     std::string gateway_id;  // written into every telemetry message
     std::int64_t cache_kib = 1024;
-    std::chrono::milliseconds drop_log_interval{60'000};  // at most one "buffer full" line per interval
+    std::chrono::milliseconds drop_log_interval{
+        60'000};  // at most one "buffer full" line per interval
 };
 
 class Buffer {
@@ -123,7 +124,8 @@ private:
     Expected<void> load_state();
     Expected<std::int64_t> series_id(const sdk::PointValue& p);
     Expected<void> enforce_cap(std::map<std::string, std::uint64_t>& dropped);
-    Expected<void> drop_unbatched(std::uint64_t need, std::map<std::string, std::uint64_t>& dropped);
+    Expected<void> drop_unbatched(std::uint64_t need,
+                                  std::map<std::string, std::uint64_t>& dropped);
     Expected<void> drop_oldest_batch(std::map<std::string, std::uint64_t>& dropped);
     Expected<void> record_drops(const std::map<std::string, std::uint64_t>& dropped);
     Expected<void> write_meta();

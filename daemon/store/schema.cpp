@@ -63,7 +63,8 @@ std::string utc_stamp() {
 
 }  // namespace
 
-Expected<Database> open_database(const std::filesystem::path& path, const DatabaseSettings& settings) {
+Expected<Database> open_database(const std::filesystem::path& path,
+                                 const DatabaseSettings& settings) {
     auto db = Database::open(path);
     if (!db) return std::unexpected(db.error());
 
@@ -73,12 +74,13 @@ Expected<Database> open_database(const std::filesystem::path& path, const Databa
     if (!mode) return std::unexpected(mode.error());
     if (*mode != "wal") {
         return make_error(std::string(kErrAccess), "cannot switch " + path.string() +
-                                                        " to WAL (journal_mode is " + *mode + ")");
+                                                       " to WAL (journal_mode is " + *mode + ")");
     }
     const std::string sync = settings.synchronous == Synchronous::full ? "FULL" : "NORMAL";
-    if (auto r = db->exec("PRAGMA synchronous=" + sync + ";PRAGMA cache_size=-" +
-                          std::to_string(settings.cache_kib) +
-                          ";PRAGMA mmap_size=0;PRAGMA journal_size_limit=4194304;PRAGMA temp_store=MEMORY");
+    if (auto r = db->exec(
+            "PRAGMA synchronous=" + sync + ";PRAGMA cache_size=-" +
+            std::to_string(settings.cache_kib) +
+            ";PRAGMA mmap_size=0;PRAGMA journal_size_limit=4194304;PRAGMA temp_store=MEMORY");
         !r) {
         return std::unexpected(r.error());
     }
@@ -97,7 +99,8 @@ Expected<Database> open_database(const std::filesystem::path& path, const Databa
         }
     }
     if (!problems.empty()) {
-        return make_error(std::string(kErrCorrupt), "integrity check of " + path.string() + " failed: " + problems);
+        return make_error(std::string(kErrCorrupt),
+                          "integrity check of " + path.string() + " failed: " + problems);
     }
 
     if (auto r = migrate(*db); !r) return std::unexpected(r.error());
@@ -108,17 +111,19 @@ Expected<void> migrate(Database& db) {
     auto version = db.query_integer("PRAGMA user_version");
     if (!version) return std::unexpected(version.error());
     if (*version > kSchemaVersion) {
-        return make_error(std::string(kErrSchema),
-                          db.path().string() + " has schema version " + std::to_string(*version) +
-                              ", newer than this lintel understands (" + std::to_string(kSchemaVersion) + ")");
+        return make_error(std::string(kErrSchema), db.path().string() + " has schema version " +
+                                                       std::to_string(*version) +
+                                                       ", newer than this lintel understands (" +
+                                                       std::to_string(kSchemaVersion) + ")");
     }
     if (*version == 0) {
         // user_version 0 is also what any foreign SQLite file says: only adopt an empty one.
         auto tables = db.query_integer("SELECT count(*) FROM sqlite_schema");
         if (!tables) return std::unexpected(tables.error());
         if (*tables != 0) {
-            return make_error(std::string(kErrSchema),
-                              db.path().string() + " is an SQLite database but not a lintel buffer");
+            return make_error(
+                std::string(kErrSchema),
+                db.path().string() + " is an SQLite database but not a lintel buffer");
         }
     }
     for (const auto& m : kMigrations) {
@@ -140,14 +145,16 @@ Expected<std::filesystem::path> move_aside(const std::filesystem::path& path) {
     const std::string base = path.string() + ".corrupt-" + utc_stamp();
     std::filesystem::path target = base;
     std::error_code ec;
-    for (int n = 1; std::filesystem::exists(target, ec); ++n) target = base + "-" + std::to_string(n);
+    for (int n = 1; std::filesystem::exists(target, ec); ++n)
+        target = base + "-" + std::to_string(n);
 
     std::filesystem::rename(path, target, ec);
     if (ec) {
-        return make_error(std::string(kErrAccess),
-                          "cannot move " + path.string() + " aside to " + target.string() + ": " + ec.message());
+        return make_error(std::string(kErrAccess), "cannot move " + path.string() + " aside to " +
+                                                       target.string() + ": " + ec.message());
     }
-    // The WAL belongs to the file it was written for: keep them together, never replay it elsewhere.
+    // The WAL belongs to the file it was written for: keep them together, never replay it
+    // elsewhere.
     for (const char* suffix : {"-wal", "-shm"}) {
         const std::filesystem::path side = path.string() + suffix;
         if (std::filesystem::exists(side, ec)) {

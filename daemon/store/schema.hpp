@@ -25,7 +25,8 @@ struct DatabaseSettings {
 
 // Opens `path`, applies WAL and the settings, runs PRAGMA quick_check and migrates the schema.
 // Errors with code kErrCorrupt or kErrSchema mean the file itself is unusable.
-Expected<Database> open_database(const std::filesystem::path& path, const DatabaseSettings& settings);
+Expected<Database> open_database(const std::filesystem::path& path,
+                                 const DatabaseSettings& settings);
 
 // Brings a database from its user_version to kSchemaVersion, one transaction per step.
 Expected<void> migrate(Database& db);

@@ -11,16 +11,22 @@ namespace {
 std::string_view code_for(int rc) {
     switch (rc & 0xff) {  // primary code; extended codes keep it in the low byte
         case SQLITE_CORRUPT:
-        case SQLITE_NOTADB: return kErrCorrupt;
-        case SQLITE_IOERR: return kErrIo;
-        case SQLITE_FULL: return kErrFull;
+        case SQLITE_NOTADB:
+            return kErrCorrupt;
+        case SQLITE_IOERR:
+            return kErrIo;
+        case SQLITE_FULL:
+            return kErrFull;
         case SQLITE_CANTOPEN:
         case SQLITE_PERM:
         case SQLITE_READONLY:
-        case SQLITE_AUTH: return kErrAccess;
+        case SQLITE_AUTH:
+            return kErrAccess;
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return kErrBusy;
-        default: return kErrSqlite;
+        case SQLITE_LOCKED:
+            return kErrBusy;
+        default:
+            return kErrSqlite;
     }
 }
 
@@ -72,11 +78,16 @@ void Statement::reset() {
 
 Statement::Type Statement::type(int column) const {
     switch (sqlite3_column_type(stmt_, column)) {
-        case SQLITE_INTEGER: return Type::integer;
-        case SQLITE_FLOAT: return Type::real;
-        case SQLITE_TEXT: return Type::text;
-        case SQLITE_BLOB: return Type::blob;
-        default: return Type::null;
+        case SQLITE_INTEGER:
+            return Type::integer;
+        case SQLITE_FLOAT:
+            return Type::real;
+        case SQLITE_TEXT:
+            return Type::text;
+        case SQLITE_BLOB:
+            return Type::blob;
+        default:
+            return Type::null;
     }
 }
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
@@ -113,12 +124,13 @@ void Database::close() {
 Expected<Database> Database::open(const std::filesystem::path& path) {
     Database db;
     db.path_ = path;
-    const int rc = sqlite3_open_v2(path.c_str(), &db.db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db.db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        Error e = db.db_ != nullptr ? db.error(rc, "open")
-                                    : Error{std::string(kErrSqlite), "cannot open " + path.string()};
+        Error e = db.db_ != nullptr
+                      ? db.error(rc, "open")
+                      : Error{std::string(kErrSqlite), "cannot open " + path.string()};
         return std::unexpected(std::move(e));
     }
     sqlite3_extended_result_codes(db.db_, 1);
@@ -157,7 +169,8 @@ Expected<std::int64_t> Database::query_integer(std::string_view sql) {
     if (!stmt) return std::unexpected(stmt.error());
     auto row = stmt->step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return make_error(std::string(kErrSqlite), "no result from \"" + std::string(sql) + "\"");
+    if (!*row)
+        return make_error(std::string(kErrSqlite), "no result from \"" + std::string(sql) + "\"");
     return stmt->integer(0);
 }
 
@@ -166,7 +179,8 @@ Expected<std::string> Database::query_text(std::string_view sql) {
     if (!stmt) return std::unexpected(stmt.error());
     auto row = stmt->step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return make_error(std::string(kErrSqlite), "no result from \"" + std::string(sql) + "\"");
+    if (!*row)
+        return make_error(std::string(kErrSqlite), "no result from \"" + std::string(sql) + "\"");
     return std::string(stmt->text(0));
 }
 

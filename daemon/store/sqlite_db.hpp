@@ -15,12 +15,13 @@ struct sqlite3_stmt;
 namespace lintel::store {
 
 // Error codes produced here; the buffer decides on them whether a file is moved aside.
-inline constexpr std::string_view kErrCorrupt = "store.corrupt";    // not a database, malformed
-inline constexpr std::string_view kErrIo = "store.io";              // read/write failed
-inline constexpr std::string_view kErrFull = "store.full";          // disk or quota full
-inline constexpr std::string_view kErrAccess = "store.access";      // cannot open, permission, read-only
-inline constexpr std::string_view kErrBusy = "store.busy";          // locked by another process
-inline constexpr std::string_view kErrSqlite = "store.sqlite";      // anything else
+inline constexpr std::string_view kErrCorrupt = "store.corrupt";  // not a database, malformed
+inline constexpr std::string_view kErrIo = "store.io";            // read/write failed
+inline constexpr std::string_view kErrFull = "store.full";        // disk or quota full
+inline constexpr std::string_view kErrAccess =
+    "store.access";                                         // cannot open, permission, read-only
+inline constexpr std::string_view kErrBusy = "store.busy";  // locked by another process
+inline constexpr std::string_view kErrSqlite = "store.sqlite";  // anything else
 
 class Database;
 

@@ -12,7 +12,8 @@ constexpr std::chrono::seconds kErrorLogInterval{60};
 
 }  // namespace
 
-Expected<std::unique_ptr<StoreService>> StoreService::start(StoreOptions options, asio::any_io_executor loop,
+Expected<std::unique_ptr<StoreService>> StoreService::start(StoreOptions options,
+                                                            asio::any_io_executor loop,
                                                             sdk::Logger& log) {
     options.commit_batch = std::max<std::size_t>(1, options.commit_batch);
     options.max_pending = std::max(options.max_pending, options.commit_batch);
@@ -58,8 +59,9 @@ std::size_t StoreService::ingest(std::vector<sdk::PointValue> points) {
         if (taken == total && pending_.empty()) {
             pending_.swap(points);  // the common case: hand the caller's vector over whole
         } else {
-            pending_.insert(pending_.end(), std::make_move_iterator(points.begin()),
-                            std::make_move_iterator(points.begin() + static_cast<std::ptrdiff_t>(taken)));
+            pending_.insert(
+                pending_.end(), std::make_move_iterator(points.begin()),
+                std::make_move_iterator(points.begin() + static_cast<std::ptrdiff_t>(taken)));
         }
         if (pending_.size() >= options_.commit_batch) {
             post_commit = !commit_posted_;
@@ -81,15 +83,17 @@ std::size_t StoreService::ingest(std::vector<sdk::PointValue> points) {
             last_overflow_log_ = now;
             const std::string count = std::to_string(unlogged_overflow_);
             unlogged_overflow_ = 0;
-            log_.warning("store queue full: refused points because the buffer's disk writes fall behind "
-                         "the devices (or the store is stopped); they are counted in ingest_overflow",
-                         {{"REFUSED", count}});
+            log_.warning(
+                "store queue full: refused points because the buffer's disk writes fall behind "
+                "the devices (or the store is stopped); they are counted in ingest_overflow",
+                {{"REFUSED", count}});
         }
     }
     return taken;
 }
 
-void StoreService::next_batch(BatchLimits limits, std::function<void(Expected<std::optional<Batch>>)> done) {
+void StoreService::next_batch(BatchLimits limits,
+                              std::function<void(Expected<std::optional<Batch>>)> done) {
     {
         std::lock_guard lock(mu_);
         if (stopped_) {
@@ -101,9 +105,12 @@ void StoreService::next_batch(BatchLimits limits, std::function<void(Expected<st
     }
     asio::post(io_, [this, limits, done = std::move(done)]() mutable {
         auto result = buffer_->next_batch(limits);
-        if (!result) log_.error("cannot read the next telemetry batch", {{"ERROR", result.error().message}});
+        if (!result)
+            log_.error("cannot read the next telemetry batch", {{"ERROR", result.error().message}});
         publish_stats();
-        asio::post(loop_, [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+        asio::post(loop_, [done = std::move(done), result = std::move(result)]() mutable {
+            done(std::move(result));
+        });
     });
 }
 
@@ -145,7 +152,9 @@ void StoreService::flush(std::function<void(Expected<void>)> done) {
         auto r = commit_pending();
         auto a = flush_acks();
         Expected<void> result = !r ? r : a;
-        asio::post(loop_, [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+        asio::post(loop_, [done = std::move(done), result = std::move(result)]() mutable {
+            done(std::move(result));
+        });
     });
 }
 
@@ -226,8 +235,9 @@ Expected<void> StoreService::commit_pending() {
     if (!last_error_log_ || now - *last_error_log_ >= kErrorLogInterval) {
         last_error_log_ = now;
         const std::string count = std::to_string(committing_.size());
-        log_.error("cannot commit telemetry to the buffer; keeping the points in memory and retrying",
-                   {{"POINTS", count}, {"ERROR", r.error().message}});
+        log_.error(
+            "cannot commit telemetry to the buffer; keeping the points in memory and retrying",
+            {{"POINTS", count}, {"ERROR", r.error().message}});
     }
     retry_.swap(committing_);
     committing_.clear();

@@ -39,20 +39,23 @@ public:
     // Opens the buffer on the calling thread (so the daemon can refuse to start with a clear
     // error before READY=1), then starts the writer thread. `loop` is where every callback runs.
     // `log` is called from the writer thread too: it must be thread-safe.
-    static Expected<std::unique_ptr<StoreService>> start(StoreOptions options, asio::any_io_executor loop,
+    static Expected<std::unique_ptr<StoreService>> start(StoreOptions options,
+                                                         asio::any_io_executor loop,
                                                          sdk::Logger& log);
     StoreService(const StoreService&) = delete;
     StoreService& operator=(const StoreService&) = delete;
     ~StoreService() override;  // stop()
 
     // Call on the loop. Queues points for the next commit and returns how many were taken; the
-    // rest (queue full, or stopped) are refused and counted in ingest_overflow, never lost silently.
+    // rest (queue full, or stopped) are refused and counted in ingest_overflow, never lost
+    // silently.
     std::size_t ingest(std::vector<sdk::PointValue> points);
     // How many points ingest() would take now.
     std::size_t ingest_room() const;
 
     // BatchSource
-    void next_batch(BatchLimits limits, std::function<void(Expected<std::optional<Batch>>)> done) override;
+    void next_batch(BatchLimits limits,
+                    std::function<void(Expected<std::optional<Batch>>)> done) override;
     void acknowledge(std::uint64_t seq) override;
     void rewind() override;
     void on_data_available(std::function<void()> listener) override;
@@ -75,7 +78,8 @@ private:
         std::atomic<bool> notify_posted{false};
     };
 
-    StoreService(StoreOptions options, asio::any_io_executor loop, sdk::Logger& log, std::unique_ptr<Buffer> buffer);
+    StoreService(StoreOptions options, asio::any_io_executor loop, sdk::Logger& log,
+                 std::unique_ptr<Buffer> buffer);
 
     // Writer thread only.
     void arm_timer(std::chrono::milliseconds delay);
@@ -96,8 +100,9 @@ private:
 
     // Writer thread only.
     std::unique_ptr<Buffer> buffer_;
-    std::vector<sdk::PointValue> committing_;  // swapped with pending_: two buffers, no reallocation
-    std::vector<sdk::PointValue> retry_;       // points of a failed commit, committed first next time
+    std::vector<sdk::PointValue>
+        committing_;                      // swapped with pending_: two buffers, no reallocation
+    std::vector<sdk::PointValue> retry_;  // points of a failed commit, committed first next time
     std::optional<std::chrono::steady_clock::time_point> last_error_log_;
 
     // Guarded by mu_.

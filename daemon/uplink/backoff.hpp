@@ -10,7 +10,7 @@ namespace lintel::uplink {
 // Attempt n waits a uniformly random delay in [0, min(max, initial * 2^n)] ("full jitter"): a
 // fleet of gateways that lost the same broker does not come back in lockstep.
 class Backoff {
-  public:
+public:
     Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max,
             std::uint64_t seed = std::random_device{}());
 
@@ -22,7 +22,7 @@ class Backoff {
     void reset() { attempts_ = 0; }
     unsigned attempts() const { return attempts_; }
 
-  private:
+private:
     std::chrono::milliseconds initial_;
     std::chrono::milliseconds max_;
     unsigned attempts_ = 0;

@@ -283,7 +283,7 @@ void on_log_cb(::mosquitto*, void* obj, int level, const char* line) {
 }
 
 class MosquittoClient final : public MqttClient {
-  public:
+public:
     explicit MosquittoClient(std::shared_ptr<Core> core) : core_(std::move(core)) {}
     ~MosquittoClient() override { core_->close(); }
 
@@ -330,7 +330,7 @@ class MosquittoClient final : public MqttClient {
         return {};
     }
 
-  private:
+private:
     std::shared_ptr<Core> core_;
 };
 

@@ -63,7 +63,7 @@ struct MqttEvents {
 };
 
 class MqttClient {
-  public:
+public:
     // Destroying a client closes its socket without DISCONNECT, like a crash: the broker then
     // publishes the Last Will. Call disconnect() first for a clean end.
     virtual ~MqttClient() = default;

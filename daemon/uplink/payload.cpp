@@ -55,13 +55,27 @@ void append_string(std::string& out, std::string_view s) {
             }
         } else {
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\b': out += "\\b"; break;
-                case '\f': out += "\\f"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
                 default:
                     out += "\\u00";
                     out += kHex[c >> 4];
@@ -144,7 +158,8 @@ std::size_t telemetry_envelope_size(std::string_view gateway_id, std::uint64_t s
     return TelemetryBuilder(gateway_id, seq).size();
 }
 
-TelemetryBuilder::TelemetryBuilder(std::string_view gateway_id, std::uint64_t seq, std::size_t reserve) {
+TelemetryBuilder::TelemetryBuilder(std::string_view gateway_id, std::uint64_t seq,
+                                   std::size_t reserve) {
     out_.reserve(reserve);
     out_ += "{\"gateway\":";
     append_string(out_, gateway_id);
@@ -169,7 +184,8 @@ bool TelemetryBuilder::try_add(const sdk::PointValue& point, std::size_t max_byt
     const std::size_t before = out_.size();
     add(point);
     if (size() <= max_bytes) return true;
-    out_.resize(before);  // never shrinks capacity: the next message reuses nothing, but no realloc here
+    out_.resize(
+        before);  // never shrinks capacity: the next message reuses nothing, but no realloc here
     --points_;
     return false;
 }

@@ -30,7 +30,7 @@ struct SessionCounters {
 
 // Everything runs on `executor` (the daemon's loop); no method is thread-safe.
 class Session {
-  public:
+public:
     using StatsFn = std::function<store::BufferStats()>;
     using StateListener = std::function<void(LinkState state, std::string_view reason)>;
 
@@ -62,7 +62,7 @@ class Session {
 
     struct Impl;
 
-  private:
+private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -24,7 +24,7 @@ struct PumpCounters {
 };
 
 class TelemetryPump {
-  public:
+public:
     // Publishes one payload (QoS 1) on the current connection; returns the message id.
     using PublishFn = std::function<Expected<int>(const std::string& payload)>;
 
@@ -51,7 +51,7 @@ class TelemetryPump {
     std::size_t in_flight() const { return in_flight_.size(); }
     const PumpCounters& counters() const { return counters_; }
 
-  private:
+private:
     void pull();
     void on_batch(std::uint64_t generation, Expected<std::optional<store::Batch>> result);
 

@@ -13,7 +13,7 @@
 namespace lintel::uplink {
 
 class TlsContext {
-  public:
+public:
     // Loads everything now, so a bad file is reported by name before any connection.
     // `server_name` (a DNS name or an IP literal) must match the broker certificate's SAN.
     static Expected<std::shared_ptr<TlsContext>> create(const TlsSettings& settings,
@@ -34,7 +34,7 @@ class TlsContext {
         if (verify_failure_.empty()) verify_failure_ = std::move(what);
     }
 
-  private:
+private:
     TlsContext() = default;
     void* ctx_ = nullptr;  // SSL_CTX*
     std::string verify_failure_;

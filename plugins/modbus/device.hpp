@@ -11,7 +11,7 @@
 namespace lintel::modbus {
 
 class ModbusDevice final : public sdk::Device {
-  public:
+public:
     // No I/O happens until start().
     ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host);
     ~ModbusDevice() override;
@@ -24,7 +24,7 @@ class ModbusDevice final : public sdk::Device {
 
     struct Session;  // shared with the coroutines, so it outlives this object while they unwind
 
-  private:
+private:
     std::shared_ptr<Session> session_;
 };
 

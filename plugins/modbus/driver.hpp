@@ -8,7 +8,7 @@
 namespace lintel::modbus {
 
 class ModbusDriver final : public sdk::Driver {
-  public:
+public:
     std::unique_ptr<sdk::Device> create(const sdk::DeviceSpec& spec, sdk::DeviceHost& host,
                                         sdk::ConfigErrors& errors) override;
 };

@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 // Held by shared_ptr: the deadline timer's handler keeps only a weak reference, so a Link may
 // be destroyed while a handler is still queued.
 class Link : public std::enable_shared_from_this<Link> {
-  public:
+public:
     explicit Link(asio::any_io_executor executor);
     Link(const Link&) = delete;
     Link& operator=(const Link&) = delete;
@@ -42,7 +42,7 @@ class Link : public std::enable_shared_from_this<Link> {
     void close();
     bool is_open() const { return socket_.is_open(); }
 
-  private:
+private:
     void arm(Clock::time_point deadline);
     // True if the deadline fired for the operation just finished.
     bool disarm();

@@ -38,7 +38,7 @@ struct BatchOutcome {
 };
 
 class Transactor {
-  public:
+public:
     Transactor(asio::any_io_executor executor, std::shared_ptr<Link> link,
                TransactorSettings settings);
 
@@ -49,7 +49,7 @@ class Transactor {
     // Late answers to requests that already timed out, discarded so far (for tests and logs).
     std::uint64_t discarded() const { return discarded_; }
 
-  private:
+private:
     std::shared_ptr<Link> link_;
     TransactorSettings settings_;
     asio::steady_timer pace_;

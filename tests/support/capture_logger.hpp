@@ -19,7 +19,7 @@ struct LogLine {
 
 // Thread-safe. Echoes to stderr (ctest shows it for failed tests) unless echo is false.
 class CaptureLogger : public sdk::Logger {
-  public:
+public:
     explicit CaptureLogger(std::string name = {}, bool echo = true);
 
     void log(sdk::LogLevel level, std::string_view message,
@@ -37,7 +37,7 @@ class CaptureLogger : public sdk::Logger {
                   sdk::LogLevel min_level = sdk::LogLevel::debug) const;
     void clear();
 
-  private:
+private:
     std::string name_;
     bool echo_;
     mutable std::mutex mutex_;

@@ -19,7 +19,7 @@ namespace lintel::test {
 // Single-threaded: use it on the loop's thread. next_batch() answers through asio::post, as the
 // real store does (never inline), so callers meet the same re-entrancy as in production.
 class FakeBatchSource : public store::BatchSource {
-  public:
+public:
     explicit FakeBatchSource(asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
     // Appends a batch (seq = next number from 1) and wakes an idle uplink. Returns its seq.
@@ -81,7 +81,7 @@ class FakeBatchSource : public store::BatchSource {
     const store::BatchLimits& last_limits() const { return last_limits_; }
     bool has_listener() const { return static_cast<bool>(listener_); }
 
-  private:
+private:
     asio::any_io_executor ex_;
     std::map<std::uint64_t, store::Batch> batches_;  // unacknowledged, by seq
     std::uint64_t next_seq_ = 1;

@@ -14,7 +14,7 @@ namespace lintel::test {
 // mkdtemp under $TMPDIR (or /tmp), mode 0700; removed recursively on destruction unless
 // keep() was called or LINTEL_KEEP_TEST_DIRS is set in the environment (for post-mortems).
 class TempDir {
-  public:
+public:
     explicit TempDir(std::string_view prefix = "lintel-test");
     TempDir(TempDir&& other) noexcept;
     TempDir& operator=(TempDir&&) = delete;
@@ -26,7 +26,7 @@ class TempDir {
     std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
     void keep() { keep_ = true; }
 
-  private:
+private:
     std::filesystem::path path_;
     bool keep_ = false;
 };

@@ -38,7 +38,7 @@ struct BrokerOptions {
 };
 
 class MosquittoBroker {
-  public:
+public:
     // Nothing runs until start(). `work_dir` holds mosquitto.conf, acl and broker.log.
     MosquittoBroker(std::filesystem::path work_dir, BrokerOptions options);
     ~MosquittoBroker();  // stop()
@@ -69,7 +69,7 @@ class MosquittoBroker {
     // Polls current_log() for `needle`.
     bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const;
 
-  private:
+private:
     Expected<void> write_config();
 
     std::filesystem::path work_dir_;

@@ -47,7 +47,7 @@ struct MqttTestClientOptions {
 // All methods are thread-safe. Callbacks arrive on libmosquitto's thread (mosquitto_loop_start);
 // that is fine for a test peer and keeps it out of the code under test's event loop.
 class MqttTestClient {
-  public:
+public:
     explicit MqttTestClient(MqttTestClientOptions options);
     ~MqttTestClient();  // DISCONNECT, stop the thread, free
     MqttTestClient(const MqttTestClient&) = delete;
@@ -83,7 +83,7 @@ class MqttTestClient {
     void handle_subscribe(int mid, std::vector<int> granted);
     void handle_publish(int mid, int reason);
 
-  private:
+private:
     MqttTestClientOptions options_;
     ::mosquitto* mosq_ = nullptr;
     struct mqtt5__property* connect_props_ = nullptr;  // mosquitto_property

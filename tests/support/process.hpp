@@ -73,7 +73,7 @@ struct ExitStatus {
 // leaves nothing behind. Spawn from the test's main thread: a short-lived helper thread that
 // exits would take the child with it.
 class Process {
-  public:
+public:
     static Expected<Process> spawn(ProcessOptions options);
 
     Process(Process&& other) noexcept;
@@ -100,7 +100,7 @@ class Process {
     // Kind::pipe only: reads what is available until EOF or `timeout`.
     std::string read_stdout(std::chrono::milliseconds timeout);
 
-  private:
+private:
     Process() = default;
     bool try_reap();
     void close_fds();

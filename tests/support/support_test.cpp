@@ -125,7 +125,7 @@ TEST(Pki, GeneratesEverythingWithPrivateModesQuickly) {
 }
 
 class BrokerTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         auto p = Pki::generate(dir_ / "pki", "gw-test");
         ASSERT_TRUE(p) << p.error().message;

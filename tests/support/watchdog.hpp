@@ -18,7 +18,7 @@ namespace lintel::test {
 // unwind; without one, or if the test is still stuck after the grace, it aborts the process so
 // ctest reports the failure at once instead of at its own (much later) timeout.
 class TestWatchdog {
-  public:
+public:
     explicit TestWatchdog(std::chrono::milliseconds timeout, std::function<void()> on_expire = {},
                           std::chrono::milliseconds grace = std::chrono::seconds(10));
     ~TestWatchdog();
@@ -27,7 +27,7 @@ class TestWatchdog {
 
     bool expired() const;
 
-  private:
+private:
     void run(std::chrono::milliseconds timeout, std::chrono::milliseconds grace);
 
     std::string test_name_;

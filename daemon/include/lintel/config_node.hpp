@@ -27,7 +27,7 @@ public:
     Mark mark;
     std::string path;    // key path from the document root, e.g. "devices[0].points[3].address"
     std::string scalar;  // for Kind::scalar
-    std::vector<ConfigNode> items;                             // for Kind::sequence
+    std::vector<ConfigNode> items;     // for Kind::sequence
     std::vector<ConfigEntry> entries;  // for Kind::map, in file order
 
     bool is_map() const { return kind == Kind::map; }

@@ -48,20 +48,23 @@ public:
     std::string string(std::string_view key, std::string fallback);
     std::optional<std::string> optional_string(std::string_view key);
     // One of `allowed`; required when fallback is empty.
-    std::optional<std::string> choice(std::string_view key, std::span<const std::string_view> allowed,
+    std::optional<std::string> choice(std::string_view key,
+                                      std::span<const std::string_view> allowed,
                                       std::optional<std::string_view> fallback = std::nullopt);
 
     std::optional<bool> boolean(std::string_view key);  // required
     bool boolean(std::string_view key, bool fallback);
 
     std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
-    std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max);
+    std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                         std::int64_t max);
 
     std::optional<double> number(std::string_view key);  // required, finite
     double number(std::string_view key, double fallback);
 
     Duration duration(std::string_view key, Duration fallback, Duration min, Duration max);
-    std::uint64_t size(std::string_view key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
+    std::uint64_t size(std::string_view key, std::uint64_t fallback, std::uint64_t min,
+                       std::uint64_t max);
 
     // Reports every key present but never read. Call once, after reading.
     void finish();

@@ -22,10 +22,18 @@ public:
                      std::initializer_list<LogField> fields = {}) = 0;
     virtual bool enabled(LogLevel level) const = 0;
 
-    void debug(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::debug, m, f); }
-    void info(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::info, m, f); }
-    void warning(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::warning, m, f); }
-    void error(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::error, m, f); }
+    void debug(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::debug, m, f);
+    }
+    void info(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::info, m, f);
+    }
+    void warning(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::warning, m, f);
+    }
+    void error(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::error, m, f);
+    }
 };
 
 }  // namespace lintel::sdk

@@ -24,10 +24,14 @@ inline constexpr std::uint32_t kSdkVersion = 1;
 enum class Health { starting, ok, degraded, down };
 constexpr std::string_view to_string(Health h) {
     switch (h) {
-        case Health::starting: return "starting";
-        case Health::ok: return "ok";
-        case Health::degraded: return "degraded";
-        case Health::down: return "down";
+        case Health::starting:
+            return "starting";
+        case Health::ok:
+            return "ok";
+        case Health::degraded:
+            return "degraded";
+        case Health::down:
+            return "down";
     }
     return "down";
 }
@@ -104,12 +108,12 @@ typedef const lintel_plugin_info* (*lintel_plugin_entry_fn)();
 #define LINTEL_PLUGIN_ENTRY_SYMBOL "lintel_plugin_entry"
 
 // Defines the entry point of a plugin whose Driver subclass is DriverType.
-#define LINTEL_PLUGIN(plugin_name, plugin_version, DriverType)                                 \
-    extern "C" __attribute__((visibility("default"))) const lintel_plugin_info*              \
-    lintel_plugin_entry() {                                                                   \
-        static const lintel_plugin_info info{                                                 \
-            lintel::sdk::kSdkVersion, plugin_name, plugin_version,                            \
-            []() -> lintel::sdk::Driver* { return new DriverType(); },                        \
-            [](lintel::sdk::Driver* d) { delete d; }};                                        \
-        return &info;                                                                         \
+#define LINTEL_PLUGIN(plugin_name, plugin_version, DriverType)                  \
+    extern "C" __attribute__((visibility("default"))) const lintel_plugin_info* \
+    lintel_plugin_entry() {                                                     \
+        static const lintel_plugin_info info{                                   \
+            lintel::sdk::kSdkVersion, plugin_name, plugin_version,              \
+            []() -> lintel::sdk::Driver* { return new DriverType(); },          \
+            [](lintel::sdk::Driver* d) { delete d; }};                          \
+        return &info;                                                           \
     }

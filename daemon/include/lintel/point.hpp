@@ -24,9 +24,12 @@ struct PointValue {
 
 constexpr std::string_view to_string(Quality q) {
     switch (q) {
-        case Quality::good: return "good";
-        case Quality::stale: return "stale";
-        case Quality::error: return "error";
+        case Quality::good:
+            return "good";
+        case Quality::stale:
+            return "stale";
+        case Quality::error:
+            return "error";
     }
     return "error";
 }

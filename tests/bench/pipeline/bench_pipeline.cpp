@@ -29,7 +29,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 double cpu_seconds_self() {
     rusage ru{};
@@ -107,9 +109,10 @@ int main(int argc, char** argv) {
             std::vector<sdk::PointValue> chunk;
             chunk.reserve(room);
             for (std::size_t i = 0; i < room; ++i, ++sent) {
-                chunk.push_back(sdk::PointValue{"meter-" + std::to_string(sent % 50), "point-" + std::to_string(sent % 40),
-                                                static_cast<double>(sent) * 0.25, "kWh", sdk::Quality::good,
-                                                ts0 + static_cast<std::int64_t>(sent / 1000)});
+                chunk.push_back(sdk::PointValue{
+                    "meter-" + std::to_string(sent % 50), "point-" + std::to_string(sent % 40),
+                    static_cast<double>(sent) * 0.25, "kWh", sdk::Quality::good,
+                    ts0 + static_cast<std::int64_t>(sent / 1000)});
             }
             store.ingest(std::move(chunk));
             io.poll();
@@ -119,7 +122,8 @@ int main(int argc, char** argv) {
         }
         const double secs = seconds_since(t0);
         ingest_rate = static_cast<double>(n) / secs;
-        ingest_cpu_per_1k = (cpu_seconds_self() - cpu0) * 1000.0 / (static_cast<double>(n) / 1000.0);
+        ingest_cpu_per_1k =
+            (cpu_seconds_self() - cpu0) * 1000.0 / (static_cast<double>(n) / 1000.0);
         store.stop();
     }
 
@@ -138,17 +142,20 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::ofstream(dir.path() / "lintel.yaml")
-        << "gateway:\n  id: gw-bench\nlog:\n  level: warning\nplugins:\n  dir: " << LINTEL_PLUGIN_BUILD_DIR
-        << "\ndevices_dir: " << (dir.path() / "none").string() << "\nbuffer:\n  path: "
-        << (dir.path() / "buffer.db").string() << "\n  max_bytes: 1GiB\nuplink:\n  host: localhost\n  port: "
-        << broker.port() << "\n  batch:\n    max_points: 500\n    max_bytes: 120KiB\n  max_in_flight: 64\n"
-        << "  tls:\n    ca_file: " << pki->ca_cert.string() << "\n    cert_file: " << pki->gateway.cert.string()
+        << "gateway:\n  id: gw-bench\nlog:\n  level: warning\nplugins:\n  dir: "
+        << LINTEL_PLUGIN_BUILD_DIR << "\ndevices_dir: " << (dir.path() / "none").string()
+        << "\nbuffer:\n  path: " << (dir.path() / "buffer.db").string()
+        << "\n  max_bytes: 1GiB\nuplink:\n  host: localhost\n  port: " << broker.port()
+        << "\n  batch:\n    max_points: 500\n    max_bytes: 120KiB\n  max_in_flight: 64\n"
+        << "  tls:\n    ca_file: " << pki->ca_cert.string()
+        << "\n    cert_file: " << pki->gateway.cert.string()
         << "\n    key_file: " << pki->gateway.key.string() << "\n";
     test::NotifyListener notify(dir.path() / "notify.sock");
     const auto t_start = Clock::now();
-    auto proc = test::Process::spawn(test::ProcessOptions::of({linteld, "--config", (dir.path() / "lintel.yaml").string()})
-                                         .with_env("NOTIFY_SOCKET", notify.path().string())
-                                         .with_stderr(test::Output::to_file(dir.path() / "linteld.log")));
+    auto proc = test::Process::spawn(
+        test::ProcessOptions::of({linteld, "--config", (dir.path() / "lintel.yaml").string()})
+            .with_env("NOTIFY_SOCKET", notify.path().string())
+            .with_stderr(test::Output::to_file(dir.path() / "linteld.log")));
     if (!proc) {
         std::cerr << proc.error().message << "\n";
         return 1;
@@ -161,16 +168,19 @@ int main(int argc, char** argv) {
     const auto expected_msgs = (n + 499) / 500;
     long rss_max = 0;
     const auto t_drain = Clock::now();
-    const bool drained = test::wait_until([&] {
-        rss_max = std::max(rss_max, rss_kib_of(proc->pid()));
-        return observer.messages().size() >= expected_msgs;
-    }, 600s, 20ms);
+    const bool drained = test::wait_until(
+        [&] {
+            rss_max = std::max(rss_max, rss_kib_of(proc->pid()));
+            return observer.messages().size() >= expected_msgs;
+        },
+        600s, 20ms);
     const double drain_secs = seconds_since(t_drain);
     const double daemon_cpu = cpu_seconds_of(proc->pid());
     const long hwm = rss_kib_of(proc->pid(), "VmHWM:");
     proc->terminate();
     if (!drained) {
-        std::cerr << "drain incomplete: " << observer.messages().size() << " of " << expected_msgs << " messages\n";
+        std::cerr << "drain incomplete: " << observer.messages().size() << " of " << expected_msgs
+                  << " messages\n";
         return 1;
     }
     const double drain_rate = static_cast<double>(n) / drain_secs;
@@ -178,13 +188,18 @@ int main(int argc, char** argv) {
     std::printf("\nlintel pipeline benchmark (%zu points, this machine)\n", n);
     std::printf("| measure                                   | value        | target    |\n");
     std::printf("|-------------------------------------------|--------------|-----------|\n");
-    std::printf("| ingest into buffer (StoreService)         | %9.0f/s  | >= 400k/s |\n", ingest_rate);
-    std::printf("| ingest CPU per 1k points                  | %9.2f ms | -         |\n", ingest_cpu_per_1k);
-    std::printf("| drain 1M backlog, linteld -> mTLS QoS 1   | %9.0f/s  | >= 250k/s |\n", drain_rate);
+    std::printf("| ingest into buffer (StoreService)         | %9.0f/s  | >= 400k/s |\n",
+                ingest_rate);
+    std::printf("| ingest CPU per 1k points                  | %9.2f ms | -         |\n",
+                ingest_cpu_per_1k);
+    std::printf("| drain 1M backlog, linteld -> mTLS QoS 1   | %9.0f/s  | >= 250k/s |\n",
+                drain_rate);
     std::printf("| linteld CPU per 1k points drained         | %9.2f ms | -         |\n",
                 daemon_cpu * 1000.0 / (static_cast<double>(n) / 1000.0));
-    std::printf("| linteld RSS during drain (max sampled)    | %9.1f MB | <= 12 MB  |\n", static_cast<double>(rss_max) / 1024.0);
-    std::printf("| linteld VmHWM (peak RSS, whole run)       | %9.1f MB | -         |\n", static_cast<double>(hwm) / 1024.0);
+    std::printf("| linteld RSS during drain (max sampled)    | %9.1f MB | <= 12 MB  |\n",
+                static_cast<double>(rss_max) / 1024.0);
+    std::printf("| linteld VmHWM (peak RSS, whole run)       | %9.1f MB | -         |\n",
+                static_cast<double>(hwm) / 1024.0);
     std::printf("| linteld start to READY=1 (1M backlog)     | %9.0f ms | -         |\n", ready_ms);
     return 0;
 }

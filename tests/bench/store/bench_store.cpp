@@ -24,8 +24,10 @@ using Clock = std::chrono::steady_clock;
 
 class QuietLogger final : public sdk::Logger {
 public:
-    void log(sdk::LogLevel level, std::string_view message, std::initializer_list<sdk::LogField>) override {
-        if (level >= sdk::LogLevel::warning) std::fprintf(stderr, "log: %.*s\n", static_cast<int>(message.size()), message.data());
+    void log(sdk::LogLevel level, std::string_view message,
+             std::initializer_list<sdk::LogField>) override {
+        if (level >= sdk::LogLevel::warning)
+            std::fprintf(stderr, "log: %.*s\n", static_cast<int>(message.size()), message.data());
     }
     bool enabled(sdk::LogLevel level) const override { return level >= sdk::LogLevel::warning; }
 };
@@ -45,9 +47,15 @@ public:
             p.device = devices_[(n_ / 25) % devices_.size()];
             p.point = points_[n_ % 25];
             switch (n_ % 25) {
-                case 0: p.value = (n_ & 64) != 0; break;
-                case 1: p.value = static_cast<std::int64_t>(n_ % 1000); break;
-                case 2: p.value = std::string(n_ % 2 ? "occupied" : "unoccupied"); break;
+                case 0:
+                    p.value = (n_ & 64) != 0;
+                    break;
+                case 1:
+                    p.value = static_cast<std::int64_t>(n_ % 1000);
+                    break;
+                case 2:
+                    p.value = std::string(n_ % 2 ? "occupied" : "unoccupied");
+                    break;
                 default:
                     p.value = 20.0 + static_cast<double>(n_ % 1000) / 100.0;
                     p.unit = "degC";
@@ -66,7 +74,9 @@ private:
 double cpu_ms() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+    auto ms = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+    };
     return ms(ru.ru_utime) + ms(ru.ru_stime);
 }
 
@@ -74,24 +84,29 @@ long status_kib(const char* key) {
     std::ifstream f("/proc/self/status");
     std::string line;
     while (std::getline(f, line)) {
-        if (line.rfind(key, 0) == 0) return std::strtol(line.c_str() + std::strlen(key) + 1, nullptr, 10);
+        if (line.rfind(key, 0) == 0)
+            return std::strtol(line.c_str() + std::strlen(key) + 1, nullptr, 10);
     }
     return -1;
 }
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-void row(const char* what, double value, const char* unit) { std::printf("%-44s %14.1f  %s\n", what, value, unit); }
+void row(const char* what, double value, const char* unit) {
+    std::printf("%-44s %14.1f  %s\n", what, value, unit);
+}
 
 // The physical limit: the same rows, same schema and transaction size, straight into SQLite.
 double raw_insert_rate(const std::filesystem::path& path, std::size_t count) {
     auto db = store::Database::open(path);
     if (!db) return 0;
     (void)db->query_text("PRAGMA journal_mode=WAL");
-    (void)db->exec("PRAGMA synchronous=NORMAL;PRAGMA cache_size=-1024;"
-                   "CREATE TABLE points(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, ts INTEGER NOT NULL,"
-                   " flags INTEGER NOT NULL, value, bytes INTEGER NOT NULL)");
-    auto ins = db->prepare("INSERT INTO points(id, series, ts, flags, value, bytes) VALUES(?,?,?,?,?,?)");
+    (void)db->exec(
+        "PRAGMA synchronous=NORMAL;PRAGMA cache_size=-1024;"
+        "CREATE TABLE points(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, ts INTEGER NOT NULL,"
+        " flags INTEGER NOT NULL, value, bytes INTEGER NOT NULL)");
+    auto ins =
+        db->prepare("INSERT INTO points(id, series, ts, flags, value, bytes) VALUES(?,?,?,?,?,?)");
     if (!ins) return 0;
     PointFactory factory;
     std::int64_t id = 1;
@@ -106,10 +121,14 @@ double raw_insert_rate(const std::filesystem::path& path, std::size_t count) {
             ins->bind(2, id % 5000);
             ins->bind(3, p.ts_ms);
             ins->bind(4, static_cast<std::int64_t>(p.value.index()));
-            if (const auto* d = std::get_if<double>(&p.value)) ins->bind(5, *d);
-            else if (const auto* s = std::get_if<std::string>(&p.value)) ins->bind_text(5, *s);
-            else if (const auto* i = std::get_if<std::int64_t>(&p.value)) ins->bind(5, *i);
-            else ins->bind(5, std::int64_t{std::get<bool>(p.value)});
+            if (const auto* d = std::get_if<double>(&p.value))
+                ins->bind(5, *d);
+            else if (const auto* s = std::get_if<std::string>(&p.value))
+                ins->bind_text(5, *s);
+            else if (const auto* i = std::get_if<std::int64_t>(&p.value))
+                ins->bind(5, *i);
+            else
+                ins->bind(5, std::int64_t{std::get<bool>(p.value)});
             ins->bind(6, std::int64_t{40});
             (void)ins->run();
             ++id;
@@ -154,7 +173,8 @@ std::string load_average() {
 int main(int argc, char** argv) {
     std::size_t total = 1'000'000;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--points") == 0 && i + 1 < argc) total = std::strtoull(argv[++i], nullptr, 10);
+        if (std::strcmp(argv[i], "--points") == 0 && i + 1 < argc)
+            total = std::strtoull(argv[++i], nullptr, 10);
         else {
             std::fprintf(stderr, "usage: %s [--points N]\n", argv[0]);
             return 2;
@@ -235,21 +255,27 @@ int main(int argc, char** argv) {
     std::printf("%-44s %14s  %s\n", "measure", "value", "unit");
     row("raw SQLite batched insert (same rows, 5000/tx)", raw, "points/s");
     row("Buffer::append alone (writer thread's share)", append, "points/s");
-    row("ingest through StoreService", static_cast<double>(s1.accepted_total) / ingest_s, "points/s");
-    row("  ratio to raw SQLite", 100.0 * static_cast<double>(s1.accepted_total) / ingest_s / raw, "%");
-    row("  CPU per 1k points (both threads)", ingest_cpu / static_cast<double>(total) * 1000.0, "ms");
+    row("ingest through StoreService", static_cast<double>(s1.accepted_total) / ingest_s,
+        "points/s");
+    row("  ratio to raw SQLite", 100.0 * static_cast<double>(s1.accepted_total) / ingest_s / raw,
+        "%");
+    row("  CPU per 1k points (both threads)", ingest_cpu / static_cast<double>(total) * 1000.0,
+        "ms");
     row("  refused (ingest_overflow)", static_cast<double>(s1.ingest_overflow), "points");
     row("drain (next_batch + encode + ack)", static_cast<double>(drained) / drain_s, "points/s");
     row("  CPU per 1k points", drain_cpu / static_cast<double>(drained) * 1000.0, "ms");
     row("  batches", static_cast<double>(batches), "");
-    row("  mean payload", static_cast<double>(payload_bytes) / static_cast<double>(std::max<std::size_t>(1, batches)), "bytes");
+    row("  mean payload",
+        static_cast<double>(payload_bytes) / static_cast<double>(std::max<std::size_t>(1, batches)),
+        "bytes");
     row("  left after drain", static_cast<double>(s2.queued_points), "points");
     row("VmRSS at start", static_cast<double>(rss_start) / 1024.0, "MiB");
     row("VmRSS with the backlog", static_cast<double>(rss_backlog) / 1024.0, "MiB");
     row("VmHWM during ingest", static_cast<double>(hwm_ingest) / 1024.0, "MiB");
     row("VmHWM after drain", static_cast<double>(status_kib("VmHWM:")) / 1024.0, "MiB");
     row("database file with the backlog", static_cast<double>(file_bytes) / 1048576.0, "MiB");
-    row("  queued_bytes (counted against max_bytes)", static_cast<double>(s1.queued_bytes) / 1048576.0, "MiB");
+    row("  queued_bytes (counted against max_bytes)",
+        static_cast<double>(s1.queued_bytes) / 1048576.0, "MiB");
 
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);

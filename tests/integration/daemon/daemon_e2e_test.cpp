@@ -6,10 +6,10 @@ namespace lintel::test {
 namespace {
 
 TEST_F(DaemonTest, ModbusValuesArriveWithTypesAndScaling) {
-    peer_->must("set hr 0 1234");           // int16 x 0.1 -> 123.4 degC
-    peer_->must("setf32 ir 0 229.5");       // float32 -> 229.5 V
-    peer_->must("set hr 2 1 2");            // uint32 big-endian words -> 65538 Wh
-    peer_->must("set co 1 1");              // coil -> true
+    peer_->must("set hr 0 1234");      // int16 x 0.1 -> 123.4 degC
+    peer_->must("setf32 ir 0 229.5");  // float32 -> 229.5 V
+    peer_->must("set hr 2 1 2");       // uint32 big-endian words -> 65538 Wh
+    peer_->must("set co 1 1");         // coil -> true
     start_daemon();
 
     ASSERT_TRUE(wait_point("setpoint", [](const auto& p) { return p.at("value") == 123.4; }));
@@ -27,16 +27,19 @@ TEST_F(DaemonTest, ModbusValuesArriveWithTypesAndScaling) {
 
     // A value changed in the device shows up in the cloud, stamped at read time.
     const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     peer_->must("set hr 0 65436");  // -100 as int16 -> -10.0
     ASSERT_TRUE(wait_point("setpoint", [](const auto& p) { return p.at("value") == -10.0; }));
     EXPECT_GE(latest("setpoint")->at("ts").get<std::int64_t>(), before - 1000);
 
     // The retained status says online with the version.
-    ASSERT_TRUE(wait_until([&] {
-        auto s = latest_status();
-        return s && s->value("state", "") == "online";
-    }, 10s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto s = latest_status();
+            return s && s->value("state", "") == "online";
+        },
+        10s));
     EXPECT_EQ(latest_status()->value("gateway", ""), kGateway);
 }
 
@@ -44,7 +47,8 @@ TEST_F(DaemonTest, SystemdProtocolReadyStatusWatchdogStopping) {
     start_daemon();
     EXPECT_TRUE(wait_until([&] { return notify_->count("WATCHDOG=1") >= 3; }, 10s))
         << "WATCHDOG=1 must come from the loop every WATCHDOG_USEC/2";
-    ASSERT_TRUE(wait_until([&] { return notify_->last_status().find("link=connected") != std::string::npos; }, 10s))
+    ASSERT_TRUE(wait_until(
+        [&] { return notify_->last_status().find("link=connected") != std::string::npos; }, 10s))
         << notify_->last_status();
     EXPECT_NE(notify_->last_status().find("queue="), std::string::npos);
 
@@ -56,10 +60,12 @@ TEST_F(DaemonTest, SystemdProtocolReadyStatusWatchdogStopping) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 6s);
     EXPECT_GE(notify_->count("STOPPING=1"), 1U);
     // Clean stop publishes the retained offline status itself (not only via the Last Will).
-    ASSERT_TRUE(wait_until([&] {
-        auto s = latest_status();
-        return s && s->value("state", "") == "offline";
-    }, 5s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto s = latest_status();
+            return s && s->value("state", "") == "offline";
+        },
+        5s));
     EXPECT_NE(daemon_log().find("linteld stopped"), std::string::npos);
 }
 
@@ -67,10 +73,12 @@ TEST_F(DaemonTest, InvalidReloadIsRejectedAndTheRunningConfigStays) {
     start_daemon();
     ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }));
 
-    write_devices(default_devices() + "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
+    write_devices(default_devices() +
+                  "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
     daemon_->signal(SIGHUP);
     ASSERT_TRUE(wait_log("configuration reload rejected", 10s));
-    EXPECT_NE(daemon_log().find("meter.yaml:"), std::string::npos) << "the error must name the file";
+    EXPECT_NE(daemon_log().find("meter.yaml:"), std::string::npos)
+        << "the error must name the file";
     EXPECT_TRUE(daemon_->running());
 
     // Still polling with the old config.
@@ -78,7 +86,8 @@ TEST_F(DaemonTest, InvalidReloadIsRejectedAndTheRunningConfigStays) {
     ASSERT_TRUE(wait_point("counter", [](const auto& p) { return p.at("value") == 4242; }));
 
     // A valid change applies: a new point appears.
-    write_devices(default_devices() + "      - {name: extra, table: holding_register, address: 30, type: uint16}\n");
+    write_devices(default_devices() +
+                  "      - {name: extra, table: holding_register, address: 30, type: uint16}\n");
     peer_->must("set hr 30 77");
     daemon_->signal(SIGHUP);
     ASSERT_TRUE(wait_log("configuration reloaded", 10s));
@@ -96,28 +105,35 @@ TEST_F(DaemonTest, MissingPluginDisablesOnlyItsDevices) {
 
 TEST_F(DaemonTest, CheckConfigReportsEveryErrorWithFileLineColumn) {
     write_main_config("bogus_key: 1\n");
-    write_devices(default_devices() + "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
-    auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
-                                .with_stderr(Output::to_file(dir_->path() / "check.err"))
-                                .with_stdout(Output::null()));
+    write_devices(default_devices() +
+                  "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
+    auto p = Process::spawn(
+        ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+            .with_stderr(Output::to_file(dir_->path() / "check.err"))
+            .with_stdout(Output::null()));
     ASSERT_TRUE(p);
     auto status = p->wait_exit(20s);
     ASSERT_TRUE(status);
     EXPECT_TRUE(status->exited);
     EXPECT_EQ(status->code, 78);
     const std::string err = *read_file(dir_->path() / "check.err");
-    EXPECT_NE(err.find(config_path().string() + ":24:1: bogus_key: unknown key \"bogus_key\""), std::string::npos)
+    EXPECT_NE(err.find(config_path().string() + ":24:1: bogus_key: unknown key \"bogus_key\""),
+              std::string::npos)
         << err;
     // The device error is found by the plugin, with its own position in the fragment.
-    EXPECT_NE(err.find((etc() / "devices.d" / "meter.yaml").string() + ":14:31: devices[0].points[5].table: \"holding_registr\" is not one of"), std::string::npos) << err;
+    EXPECT_NE(err.find((etc() / "devices.d" / "meter.yaml").string() +
+                       ":14:31: devices[0].points[5].table: \"holding_registr\" is not one of"),
+              std::string::npos)
+        << err;
     EXPECT_NE(err.find("devices[0].points[5].table"), std::string::npos) << err;
 }
 
 TEST_F(DaemonTest, CheckConfigAcceptsAValidConfigAndRefusesAMissingPlugin) {
     auto run = [&](const std::string& out) {
-        auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
-                                    .with_stderr(Output::to_file(dir_->path() / out))
-                                    .with_stdout(Output::null()));
+        auto p = Process::spawn(
+            ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+                .with_stderr(Output::to_file(dir_->path() / out))
+                .with_stdout(Output::null()));
         auto s = p->wait_exit(20s);
         return s ? s->code : -1;
     };
@@ -125,6 +141,32 @@ TEST_F(DaemonTest, CheckConfigAcceptsAValidConfigAndRefusesAMissingPlugin) {
     write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
     EXPECT_EQ(run("missing.err"), 78);
     EXPECT_NE(read_file(dir_->path() / "missing.err")->find("bacnet.so"), std::string::npos);
+}
+
+TEST_F(DaemonTest, ShippedDeviceExampleValidatesAgainstTheModbusPlugin) {
+    fs::remove(etc() / "devices.d" / "meter.yaml");
+    fs::copy_file(fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/modbus-meter.yaml.example",
+                  etc() / "devices.d" / "main-meter.yaml");
+    auto p = Process::spawn(
+        ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+            .with_stderr(Output::to_file(dir_->path() / "check.err"))
+            .with_stdout(Output::to_file(dir_->path() / "check.out")));
+    ASSERT_TRUE(p);
+    auto status = p->wait_exit(20s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(status->code, 0) << *read_file(dir_->path() / "check.err");
+    EXPECT_NE(read_file(dir_->path() / "check.out")->find("configuration is valid (1 devices)"),
+              std::string::npos);
+}
+
+TEST_F(DaemonTest, VersionIsPrinted) {
+    auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--version"})
+                                .with_stdout(Output::to_file(dir_->path() / "version.out")));
+    ASSERT_TRUE(p);
+    auto status = p->wait_exit(10s);
+    ASSERT_TRUE(status && status->exited && status->code == 0);
+    const std::string out = *read_file(dir_->path() / "version.out");
+    EXPECT_TRUE(out.starts_with("linteld ") && out.size() > 9 && out.back() == '\n') << out;
 }
 
 }  // namespace

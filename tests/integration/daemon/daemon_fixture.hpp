@@ -74,7 +74,8 @@ protected:
             }
         }
         if (HasFailure()) {
-            std::cerr << "---- linteld log ----\n" << daemon_log() << "---- broker log (tail) ----\n";
+            std::cerr << "---- linteld log ----\n"
+                      << daemon_log() << "---- broker log (tail) ----\n";
             const std::string b = broker_ ? broker_->log() : "";
             std::cerr << (b.size() > 4000 ? b.substr(b.size() - 4000) : b) << "\n";
         }
@@ -87,21 +88,22 @@ protected:
     std::string status_topic() const { return "lintel/v1/" + kGateway + "/status"; }
 
     void write_main_config(const std::string& extra = "") {
-        std::ofstream(config_path()) << "gateway:\n  id: " << kGateway << "\n"
-                                     << "log:\n  level: debug\n"
-                                     << "plugins:\n  dir: " << LINTEL_PLUGIN_BUILD_DIR << "\n"
-                                     << "buffer:\n  path: " << (dir_->path() / "buffer.db").string() << "\n"
-                                     << "  commit_interval: 20ms\n"
-                                     << "uplink:\n  host: localhost\n  port: " << broker_->port() << "\n"
-                                     << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
-                                     << "  status_interval: 1s\n"
-                                     << "  tls:\n"
-                                     << "    ca_file: " << pki_.ca_cert.string() << "\n"
-                                     << "    cert_file: " << pki_.gateway.cert.string() << "\n"
-                                     << "    key_file: " << pki_.gateway.key.string() << "\n"
-                                     << "    crl_file: " << pki_.ca_crl.string() << "\n"
-                                     << "shutdown:\n  timeout: 5s\n"
-                                     << extra;
+        std::ofstream(config_path())
+            << "gateway:\n  id: " << kGateway << "\n"
+            << "log:\n  level: debug\n"
+            << "plugins:\n  dir: " << LINTEL_PLUGIN_BUILD_DIR << "\n"
+            << "buffer:\n  path: " << (dir_->path() / "buffer.db").string() << "\n"
+            << "  commit_interval: 20ms\n"
+            << "uplink:\n  host: localhost\n  port: " << broker_->port() << "\n"
+            << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
+            << "  status_interval: 1s\n"
+            << "  tls:\n"
+            << "    ca_file: " << pki_.ca_cert.string() << "\n"
+            << "    cert_file: " << pki_.gateway.cert.string() << "\n"
+            << "    key_file: " << pki_.gateway.key.string() << "\n"
+            << "    crl_file: " << pki_.ca_crl.string() << "\n"
+            << "shutdown:\n  timeout: 5s\n"
+            << extra;
     }
 
     std::string default_devices(const std::string& extra_points = "") const {
@@ -109,31 +111,40 @@ protected:
                "  - name: meter\n"
                "    driver: modbus\n"
                "    host: 127.0.0.1\n"
-               "    port: " + std::to_string(peer_->port()) + "\n"
+               "    port: " +
+               std::to_string(peer_->port()) +
+               "\n"
                "    poll_interval: 100ms\n"
                "    timeout: 500ms\n"
                "    points:\n"
-               "      - {name: setpoint, table: holding_register, address: 0, type: int16, scale: 0.1, unit: degC}\n"
-               "      - {name: voltage, table: input_register, address: 0, type: float32, unit: V}\n"
-               "      - {name: energy, table: holding_register, address: 2, type: uint32, unit: Wh}\n"
+               "      - {name: setpoint, table: holding_register, address: 0, type: int16, scale: "
+               "0.1, unit: degC}\n"
+               "      - {name: voltage, table: input_register, address: 0, type: float32, unit: "
+               "V}\n"
+               "      - {name: energy, table: holding_register, address: 2, type: uint32, unit: "
+               "Wh}\n"
                "      - {name: relay, table: coil, address: 1, type: bool}\n"
                "      - {name: counter, table: holding_register, address: 20, type: uint16}\n" +
                extra_points;
     }
 
-    void write_devices(const std::string& text) { std::ofstream(etc() / "devices.d" / "meter.yaml") << text; }
+    void write_devices(const std::string& text) {
+        std::ofstream(etc() / "devices.d" / "meter.yaml") << text;
+    }
 
     void start_daemon(std::chrono::milliseconds ready_timeout = 15s) {
         notify_.reset();  // a restart binds the same path again
         notify_ = std::make_unique<NotifyListener>(dir_->path() / "notify.sock");
-        auto p = Process::spawn(ProcessOptions::of({linteld_path().string(), "--config", config_path().string()})
-                                    .with_env("NOTIFY_SOCKET", notify_->path().string())
-                                    .with_env("WATCHDOG_USEC", "1000000")
-                                    .with_stderr(Output::append_to_file(log_path()))
-                                    .with_stdout(Output::append_to_file(log_path())));
+        auto p = Process::spawn(
+            ProcessOptions::of({linteld_path().string(), "--config", config_path().string()})
+                .with_env("NOTIFY_SOCKET", notify_->path().string())
+                .with_env("WATCHDOG_USEC", "1000000")
+                .with_stderr(Output::append_to_file(log_path()))
+                .with_stdout(Output::append_to_file(log_path())));
         ASSERT_TRUE(p) << p.error().message;
         daemon_ = std::make_unique<Process>(std::move(*p));
-        ASSERT_TRUE(notify_->wait_for("READY=1", ready_timeout)) << "linteld did not report READY=1";
+        ASSERT_TRUE(notify_->wait_for("READY=1", ready_timeout))
+            << "linteld did not report READY=1";
     }
 
     std::string daemon_log() const {
@@ -150,7 +161,8 @@ protected:
         std::vector<Received> out;
         for (const auto& m : observer_->messages_on(telemetry_topic())) {
             const auto doc = nlohmann::json::parse(m.payload);
-            for (const auto& p : doc.at("points")) out.push_back({doc.at("seq").get<std::uint64_t>(), p});
+            for (const auto& p : doc.at("points"))
+                out.push_back({doc.at("seq").get<std::uint64_t>(), p});
         }
         return out;
     }
@@ -168,7 +180,8 @@ protected:
 
     static std::int64_t now_ms() {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
     }
 
     std::optional<nlohmann::json> latest(const std::string& point) const {
@@ -179,12 +192,15 @@ protected:
         return std::nullopt;
     }
 
-    bool wait_point(const std::string& point, const std::function<bool(const nlohmann::json&)>& pred,
+    bool wait_point(const std::string& point,
+                    const std::function<bool(const nlohmann::json&)>& pred,
                     std::chrono::milliseconds timeout = 10s) const {
-        return wait_until([&] {
-            auto p = latest(point);
-            return p && pred(*p);
-        }, timeout, 20ms);
+        return wait_until(
+            [&] {
+                auto p = latest(point);
+                return p && pred(*p);
+            },
+            timeout, 20ms);
     }
 
     // The latest retained-or-live status document.

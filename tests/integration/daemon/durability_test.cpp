@@ -11,7 +11,8 @@ std::uint64_t queue_of(const std::string& status) {
 }
 
 // Gaps longer than `max_gap` ms in a sorted series, except one that spans `allowed_at`.
-std::vector<std::pair<std::int64_t, std::int64_t>> holes(const std::vector<std::int64_t>& ts, std::int64_t max_gap,
+std::vector<std::pair<std::int64_t, std::int64_t>> holes(const std::vector<std::int64_t>& ts,
+                                                         std::int64_t max_gap,
                                                          std::int64_t allowed_at = -1) {
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     for (std::size_t i = 1; i < ts.size(); ++i) {
@@ -29,15 +30,18 @@ TEST_F(DaemonTest, BrokerOutageLosesNothingAndSeqIsGapFree) {
     broker_->stop();
     const auto outage_start = now_ms();
     // Points keep being accepted while the link is down.
-    ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) >= 100; }, 20s)) << notify_->last_status();
+    ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) >= 100; }, 20s))
+        << notify_->last_status();
     const auto outage_end = now_ms();
     ASSERT_TRUE(broker_->start());
 
     // The backlog drains, then fresh points flow again.
-    ASSERT_TRUE(wait_until([&] {
-        const auto ts = sample_times("counter");
-        return !ts.empty() && ts.back() > outage_end + 500;
-    }, 30s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto ts = sample_times("counter");
+            return !ts.empty() && ts.back() > outage_end + 500;
+        },
+        30s));
     ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) < 50; }, 20s));
 
     // Samples of one point are evenly spaced (poll 100 ms) across the outage: nothing lost.
@@ -50,14 +54,16 @@ TEST_F(DaemonTest, BrokerOutageLosesNothingAndSeqIsGapFree) {
     std::set<std::uint64_t> seqs;
     for (const auto& r : received()) seqs.insert(r.seq);
     EXPECT_EQ(*seqs.rbegin() - *seqs.begin() + 1, seqs.size()) << "gap in seq";
-    EXPECT_NE(notify_->last_status().find("dropped=0"), std::string::npos) << notify_->last_status();
+    EXPECT_NE(notify_->last_status().find("dropped=0"), std::string::npos)
+        << notify_->last_status();
 }
 
 TEST_F(DaemonTest, Kill9WhileBufferingLosesNoAcceptedPoint) {
     start_daemon();
     ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }));
     broker_->stop();
-    ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) >= 200; }, 20s)) << notify_->last_status();
+    ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) >= 200; }, 20s))
+        << notify_->last_status();
     // Everything counted in this STATUS= line was committed before the line was sent.
     const auto accepted = queue_of(notify_->last_status());
     const auto accepted_by = now_ms();
@@ -66,10 +72,12 @@ TEST_F(DaemonTest, Kill9WhileBufferingLosesNoAcceptedPoint) {
 
     ASSERT_TRUE(broker_->start());
     start_daemon();
-    ASSERT_TRUE(wait_until([&] {
-        const auto ts = sample_times("counter");
-        return !ts.empty() && ts.back() > killed_at + 1000;
-    }, 30s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto ts = sample_times("counter");
+            return !ts.empty() && ts.back() > killed_at + 1000;
+        },
+        30s));
 
     const auto ts = sample_times("counter");
     // No hole before the kill; the one gap allowed is linteld being down between kill and restart.
@@ -81,7 +89,8 @@ TEST_F(DaemonTest, Kill9WhileBufferingLosesNoAcceptedPoint) {
     }
     EXPECT_GE(last_before_kill, accepted_by - 2500);
     std::size_t points_before_kill = 0;
-    for (const auto& r : received()) points_before_kill += r.point.at("ts").get<std::int64_t>() <= killed_at ? 1U : 0U;
+    for (const auto& r : received())
+        points_before_kill += r.point.at("ts").get<std::int64_t>() <= killed_at ? 1U : 0U;
     EXPECT_GE(points_before_kill, accepted);
 }
 

@@ -24,7 +24,8 @@ public:
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
-        if (fd_ < 0 || path_.string().size() >= sizeof addr.sun_path) throw std::runtime_error("notify socket");
+        if (fd_ < 0 || path_.string().size() >= sizeof addr.sun_path)
+            throw std::runtime_error("notify socket");
         std::strcpy(addr.sun_path, path_.c_str());
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
             throw std::runtime_error("bind notify socket: " + std::string(std::strerror(errno)));

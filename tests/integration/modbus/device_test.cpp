@@ -43,7 +43,7 @@ std::vector<std::string> words(const std::string& s) {
 }
 
 class ModbusDeviceTest : public ::testing::Test {
-  protected:
+protected:
     std::unique_ptr<ModbusPeer> start_peer(PeerOptions options = {}) {
         auto p = ModbusPeer::start(options);
         EXPECT_TRUE(p) << (p ? "" : p.error().message);

@@ -17,7 +17,7 @@ struct HealthReport {
 };
 
 class FakeHost : public sdk::DeviceHost {
-  public:
+public:
     FakeHost(asio::io_context& io, std::string name) : io_(io), logger_(std::move(name)) {}
 
     asio::any_io_executor executor() override { return io_.get_executor(); }
@@ -74,7 +74,7 @@ class FakeHost : public sdk::DeviceHost {
     std::vector<HealthReport> health_reports;
     std::vector<sdk::WritablePoint> writable;
 
-  private:
+private:
     asio::io_context& io_;
     lintel::test::CaptureLogger logger_;
 };

@@ -20,7 +20,7 @@ struct PeerOptions {
 };
 
 class ModbusPeer {
-  public:
+public:
     // Starts the peer and waits (up to `timeout`, polling its stdout) for "READY <port>".
     static Expected<std::unique_ptr<ModbusPeer>> start(
         PeerOptions options, std::chrono::milliseconds timeout = std::chrono::seconds(15));
@@ -37,7 +37,7 @@ class ModbusPeer {
     // SIGKILL to the peer's process group, and reap it.
     void kill();
 
-  private:
+private:
     ModbusPeer() = default;
     Expected<std::string> read_line(std::chrono::steady_clock::time_point deadline);
 

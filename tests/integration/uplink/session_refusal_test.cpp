@@ -6,7 +6,7 @@ namespace lintel::uplink::testing {
 namespace {
 
 class RefusalTest : public UplinkTest {
-  protected:
+protected:
     // Runs long enough for several attempts and checks that none got through.
     void expect_never_connects(Session& s) {
         ASSERT_TRUE(run_until([&] { return s.counters().failed_attempts >= 2; }, 15s));

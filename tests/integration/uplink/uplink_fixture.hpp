@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 inline constexpr const char* kGateway = "gw-it";
 
 class UplinkTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         auto pki = test::Pki::generate(dir_ / "pki", kGateway);
         ASSERT_TRUE(pki) << pki.error().message;

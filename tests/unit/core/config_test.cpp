@@ -15,8 +15,9 @@ namespace fs = std::filesystem;
 class ConfigTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("lintel-config-test-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir_ = fs::temp_directory_path() /
+               ("lintel-config-test-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(dir_);
         fs::create_directories(dir_ / "pki");
         write("pki/ca.pem", "ca", 0644);
@@ -40,9 +41,14 @@ protected:
                "uplink:\n"
                "  host: localhost\n"
                "  tls:\n"
-               "    ca_file: " + pki + "/ca.pem\n"
-               "    cert_file: " + pki + "/gw.pem\n"
-               "    key_file: " + pki + "/gw.key\n" + extra;
+               "    ca_file: " +
+               pki +
+               "/ca.pem\n"
+               "    cert_file: " +
+               pki +
+               "/gw.pem\n"
+               "    key_file: " +
+               pki + "/gw.key\n" + extra;
     }
 
     std::optional<Config> load(const std::string& text, sdk::ConfigErrors& errors) {
@@ -86,19 +92,25 @@ TEST_F(ConfigTest, UnknownKeyNamesFileLineColumnAndPath) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load(main_yaml("  keepalve: 30s\n"), errors));
     ASSERT_EQ(errors.size(), 1U) << errors.to_string();
-    EXPECT_EQ(errors.issues()[0].to_string(), file() + ":9:3: uplink.keepalve: unknown key \"keepalve\"");
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":9:3: uplink.keepalve: unknown key \"keepalve\"");
 }
 
 TEST_F(ConfigTest, WrongTypeOutOfRangeAndBadUnitAreAllReported) {
     sdk::ConfigErrors errors;
-    EXPECT_FALSE(load(main_yaml("  port: eighty\n  max_in_flight: 0\nbuffer:\n  max_bytes: 12 parsecs\n"),
-                      errors));
+    EXPECT_FALSE(
+        load(main_yaml("  port: eighty\n  max_in_flight: 0\nbuffer:\n  max_bytes: 12 parsecs\n"),
+             errors));
     ASSERT_EQ(errors.size(), 3U) << errors.to_string();
-    EXPECT_EQ(errors.issues()[0].to_string(),
-              file() + ":12:14: buffer.max_bytes: size \"12 parsecs\" has an unknown unit: use B, KiB, MiB, "
-                       "GiB, KB, MB or GB (for example 256MiB)");
-    EXPECT_EQ(errors.issues()[1].to_string(), file() + ":9:9: uplink.port: expected an integer, got \"eighty\"");
-    EXPECT_EQ(errors.issues()[2].to_string(), file() + ":10:18: uplink.max_in_flight: 0 is out of range [1, 1000]");
+    EXPECT_EQ(
+        errors.issues()[0].to_string(),
+        file() +
+            ":12:14: buffer.max_bytes: size \"12 parsecs\" has an unknown unit: use B, KiB, MiB, "
+            "GiB, KB, MB or GB (for example 256MiB)");
+    EXPECT_EQ(errors.issues()[1].to_string(),
+              file() + ":9:9: uplink.port: expected an integer, got \"eighty\"");
+    EXPECT_EQ(errors.issues()[2].to_string(),
+              file() + ":10:18: uplink.max_in_flight: 0 is out of range [1, 1000]");
 }
 
 TEST_F(ConfigTest, MissingRequiredSection) {
@@ -148,9 +160,10 @@ TEST_F(ConfigTest, MissingCertificateFileIsNamed) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load(main_yaml(), errors));
     ASSERT_EQ(errors.size(), 1U);
-    EXPECT_NE(errors.issues()[0].to_string().find("uplink.tls.cert_file: certificate file " +
-                                                  (dir_ / "pki/gw.pem").string() + ": No such file"),
-              std::string::npos)
+    EXPECT_NE(
+        errors.issues()[0].to_string().find("uplink.tls.cert_file: certificate file " +
+                                            (dir_ / "pki/gw.pem").string() + ": No such file"),
+        std::string::npos)
         << errors.to_string();
 }
 
@@ -163,7 +176,8 @@ TEST_F(ConfigTest, RelativePathIsRefused) {
 }
 
 TEST_F(ConfigTest, DeviceFragmentsAreLoadedInOrderAndDuplicatesRefused) {
-    write("devices.d/10-a.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n    host: 10.0.0.5\n");
+    write("devices.d/10-a.yaml",
+          "devices:\n  - name: meter-1\n    driver: modbus\n    host: 10.0.0.5\n");
     write("devices.d/20-b.yaml", "devices:\n  - name: meter-2\n    driver: modbus\n");
     write("devices.d/README", "not yaml, ignored");
     sdk::ConfigErrors errors;
@@ -172,15 +186,17 @@ TEST_F(ConfigTest, DeviceFragmentsAreLoadedInOrderAndDuplicatesRefused) {
     ASSERT_EQ(c->devices.size(), 2U);
     EXPECT_EQ(c->devices[0].name, "meter-1");
     EXPECT_EQ(c->devices[0].driver, "modbus");
-    ASSERT_EQ(c->devices[0].settings.entries.size(), 1U);  // host only: name/driver belong to the host
+    ASSERT_EQ(c->devices[0].settings.entries.size(),
+              1U);  // host only: name/driver belong to the host
     EXPECT_EQ(c->devices[0].settings.entries[0].key, "host");
 
     write("devices.d/30-c.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n");
     sdk::ConfigErrors errors2;
     EXPECT_FALSE(load(main_yaml(), errors2));
     ASSERT_EQ(errors2.size(), 1U);
-    EXPECT_NE(errors2.issues()[0].to_string().find("30-c.yaml:2:11: devices[0].name: duplicate device name "
-                                                   "\"meter-1\" (first defined at "),
+    EXPECT_NE(errors2.issues()[0].to_string().find(
+                  "30-c.yaml:2:11: devices[0].name: duplicate device name "
+                  "\"meter-1\" (first defined at "),
               std::string::npos)
         << errors2.to_string();
 }
@@ -198,8 +214,12 @@ TEST_F(ConfigTest, DeviceNeedsNameAndDriver) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load(main_yaml("devices:\n  - name: Bad Name\n    driver: Modbus\n"), errors));
     const std::string text = errors.to_string();
-    EXPECT_NE(text.find(":10:11: devices[0].name: device name \"Bad Name\" must be"), std::string::npos) << text;
-    EXPECT_NE(text.find(":11:13: devices[0].driver: driver name \"Modbus\" must be"), std::string::npos) << text;
+    EXPECT_NE(text.find(":10:11: devices[0].name: device name \"Bad Name\" must be"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(":11:13: devices[0].driver: driver name \"Modbus\" must be"),
+              std::string::npos)
+        << text;
 }
 
 TEST_F(ConfigTest, EmptyFileExplainsWhatIsNeeded) {
@@ -207,6 +227,17 @@ TEST_F(ConfigTest, EmptyFileExplainsWhatIsNeeded) {
     EXPECT_FALSE(load("", errors));
     ASSERT_EQ(errors.size(), 1U);
     EXPECT_NE(errors.issues()[0].reason.find("empty"), std::string::npos);
+}
+
+// The conffile shipped in the package must stay valid as the schema evolves.
+TEST(ShippedConfig, EtcLintelYamlIsValid) {
+    sdk::ConfigErrors errors;
+    auto c = load_config(std::filesystem::path(LINTEL_SOURCE_DIR) / "etc/lintel/lintel.yaml",
+                         LoadOptions{"/usr/lib/lintel/plugins", false}, errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    EXPECT_EQ(c->uplink.tls.key_file, "/etc/lintel/pki/gateway.key");
+    EXPECT_EQ(c->buffer.path, "/var/lib/lintel/buffer.db");
+    EXPECT_TRUE(c->devices.empty()) << "examples must not be active by default";
 }
 
 }  // namespace

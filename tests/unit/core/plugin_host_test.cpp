@@ -24,7 +24,8 @@ TEST(PluginHost, MissingPluginIsAnErrorNamingThePath) {
 }
 
 TEST(PluginHost, FileThatIsNotASharedObjectIsRefused) {
-    const fs::path dir = fs::temp_directory_path() / ("lintel-plugin-test-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("lintel-plugin-test-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::ofstream(dir / "junk.so") << "not an ELF file";
     DaemonLogger log(LogSink::stderr_lines, sdk::LogLevel::error);

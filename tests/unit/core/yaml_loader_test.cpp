@@ -54,42 +54,25 @@ TEST(YamlLoader, DeepNestingIsRefusedNotACrash) {
     EXPECT_FALSE(errors.empty());
 }
 
-}  // namespace
-}  // namespace lintel::core
-
-namespace lintel::core {
-namespace {
-
 TEST(YamlLoader, AliasBombIsRefusedNotExpanded) {
     // Each level doubles the previous: 2^30 scalars if expanded naively.
     std::string text = "a0: &a0 [x, x]\n";
     for (int i = 1; i <= 30; ++i) {
-        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
-                std::to_string(i - 1) + "]\n";
+        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
+                std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
     }
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load_yaml_string(text, "bomb.yaml", errors));
     ASSERT_FALSE(errors.empty());
-    EXPECT_NE(errors.to_string().find("after expanding aliases"), std::string::npos) << errors.to_string();
+    EXPECT_NE(errors.to_string().find("after expanding aliases"), std::string::npos)
+        << errors.to_string();
 }
-
-}  // namespace
-}  // namespace lintel::core
-
-namespace lintel::core {
-namespace {
 
 TEST(YamlLoader, RecursiveAliasIsRefused) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load_yaml_string("a: &a [1, *a]\n", "cyc.yaml", errors));
     EXPECT_NE(errors.to_string().find("recursive alias"), std::string::npos) << errors.to_string();
 }
-
-}  // namespace
-}  // namespace lintel::core
-
-namespace lintel::core {
-namespace {
 
 TEST(YamlLoader, NonUtf8TextIsRefusedWithItsPosition) {
     sdk::ConfigErrors errors;
@@ -100,18 +83,13 @@ TEST(YamlLoader, NonUtf8TextIsRefusedWithItsPosition) {
     EXPECT_TRUE(load_yaml_string("name: \"Zähler Süd\"\n", "utf8.yaml", ok)) << ok.to_string();
 }
 
-}  // namespace
-}  // namespace lintel::core
-
-namespace lintel::core {
-namespace {
-
 TEST(YamlLoader, SecondDocumentIsRefusedNotIgnored) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load_yaml_string("---\na: 1\n---\nb: 2\n", "two.yaml", errors));
     ASSERT_EQ(errors.size(), 1U);
     EXPECT_EQ(errors.issues()[0].to_string(),
-              "two.yaml:3:1: (root): a second YAML document starts here; a config file holds exactly one");
+              "two.yaml:3:1: (root): a second YAML document starts here; a config file holds "
+              "exactly one");
     sdk::ConfigErrors ok;
     EXPECT_TRUE(load_yaml_string("# comment\n---\na: 1\n", "one.yaml", ok)) << ok.to_string();
 }

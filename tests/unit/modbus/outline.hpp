@@ -18,7 +18,7 @@ struct OutlineLine {
 };
 
 class Outline {
-  public:
+public:
     // `text`'s first line is line 1 of `file`; `root_path` prefixes every key path.
     static sdk::ConfigNode parse(const std::string& text, std::string file = "devices.d/meter.yaml",
                                  std::string root_path = "devices[0]") {
@@ -42,7 +42,7 @@ class Outline {
         return o.map(i, o.lines_[0].indent, root_path);
     }
 
-  private:
+private:
     sdk::Mark mark(const OutlineLine& l, int column) const {
         return sdk::Mark{file_, l.number, column};
     }

@@ -80,7 +80,8 @@ TEST(MapReader, ReportsUnknownKeysWithTheirPosition) {
     EXPECT_EQ(r.size("max_bytes", 0, 0, 1ULL << 30), 1ULL << 20);
     r.finish();
     ASSERT_EQ(errors.size(), 1U);
-    EXPECT_EQ(errors.issues()[0].to_string(), "t.yaml:5:14: buffer.max_bites: unknown key \"max_bites\"");
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              "t.yaml:5:14: buffer.max_bites: unknown key \"max_bites\"");
 }
 
 TEST(MapReader, RangeTypeAndMissingErrors) {
@@ -97,9 +98,11 @@ TEST(MapReader, RangeTypeAndMissingErrors) {
     r.string("host");
     r.finish();
     ASSERT_EQ(errors.size(), 3U);
-    EXPECT_EQ(errors.issues()[0].to_string(), "t.yaml:2:9: uplink.port: 70000 is out of range [1, 65535]");
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              "t.yaml:2:9: uplink.port: 70000 is out of range [1, 65535]");
     EXPECT_EQ(errors.issues()[1].to_string(),
-              "t.yaml:3:14: uplink.keepalive: duration \"30\" needs a unit: ms, s, m, h or d (for example "
+              "t.yaml:3:14: uplink.keepalive: duration \"30\" needs a unit: ms, s, m, h or d (for "
+              "example "
               "500ms or 5s)");
     EXPECT_EQ(errors.issues()[2].to_string(), "t.yaml:1:1: uplink.host: required key is missing");
 }
@@ -116,7 +119,8 @@ TEST(MapReader, RejectsAListWhereAValueBelongs) {
     MapReader r(map, errors);
     r.integer("port", 1, 0, 10);
     ASSERT_EQ(errors.size(), 1U);
-    EXPECT_EQ(errors.issues()[0].to_string(), "t.yaml:1:7: port: expected a single value, not a list or map");
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              "t.yaml:1:7: port: expected a single value, not a list or map");
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Buffer: ordering, seq persistence, at-least-once re-sends, the byte cap, batch limits, corruption.
+// Buffer: ordering, seq persistence, at-least-once re-sends, the byte cap, batch limits,
+// corruption.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -33,7 +34,8 @@ protected:
     }
     static std::vector<std::int64_t> values_of(const Batch& b) {
         std::vector<std::int64_t> out;
-        const json message = json::parse(b.payload);  // a named object: range-for keeps no temporary alive
+        const json message =
+            json::parse(b.payload);  // a named object: range-for keeps no temporary alive
         for (const auto& p : message["points"]) out.push_back(p["value"].get<std::int64_t>());
         return out;
     }
@@ -114,7 +116,8 @@ TEST_F(BufferTest, RewindResendsSameSeqAndPayload) {
     ASSERT_TRUE(b->append(numbered_points(0, 10)));
     const Batch a = next(*b, 3), c = next(*b, 3);
     b->rewind();
-    const Batch a2 = next(*b, 100), c2 = next(*b, 100);  // other limits: the batch is kept as it was
+    const Batch a2 = next(*b, 100),
+                c2 = next(*b, 100);  // other limits: the batch is kept as it was
     EXPECT_EQ(a2.seq, a.seq);
     EXPECT_EQ(a2.payload, a.payload);
     EXPECT_EQ(c2.seq, c.seq);
@@ -309,7 +312,8 @@ TEST_F(BufferTest, ForeignSqliteDatabaseIsMovedAside) {
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(dir_.file("buffer.db").c_str(), &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE something(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE something(x)", nullptr, nullptr, nullptr),
+                  SQLITE_OK);
         sqlite3_close(db);
     }
     auto b = open();
@@ -333,7 +337,8 @@ TEST_F(BufferTest, NewerSchemaIsMovedAsideNotMisread) {
 TEST_F(BufferTest, UnwritableDirectoryIsAnErrorNotAMoveAside) {
     if (geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
     std::filesystem::create_directory(dir_.file("ro"));
-    std::filesystem::permissions(dir_.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(
+        dir_.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     auto o = options();
     o.path = dir_.file("ro") / "buffer.db";
     auto b = Buffer::open(o, log_);

@@ -26,21 +26,27 @@ sdk::PointValue point(sdk::Value value, std::string unit = "kW") {
 
 TEST(Payload, ExactShapeAndKeyOrder) {
     const std::vector<sdk::PointValue> points{point(std::int64_t{42})};
-    EXPECT_EQ(encode_telemetry("gw-7", 9, points),
-              R"({"gateway":"gw-7","seq":9,"points":[{"device":"meter-1","point":"power","value":42,)"
-              R"("ts":1700000000123,"unit":"kW","quality":"good"}]})");
+    EXPECT_EQ(
+        encode_telemetry("gw-7", 9, points),
+        R"({"gateway":"gw-7","seq":9,"points":[{"device":"meter-1","point":"power","value":42,)"
+        R"("ts":1700000000123,"unit":"kW","quality":"good"}]})");
 }
 
 TEST(Payload, EveryValueTypeParsesBack) {
-    const std::vector<sdk::PointValue> points{point(true), point(false), point(std::int64_t{-7}),
-                                              point(std::numeric_limits<std::int64_t>::max()), point(21.5),
-                                              point(1e-300), point(std::string("on"))};
+    const std::vector<sdk::PointValue> points{point(true),
+                                              point(false),
+                                              point(std::int64_t{-7}),
+                                              point(std::numeric_limits<std::int64_t>::max()),
+                                              point(21.5),
+                                              point(1e-300),
+                                              point(std::string("on"))};
     const auto j = json::parse(encode_telemetry("gw", 1, points));
     ASSERT_EQ(j["points"].size(), points.size());
     EXPECT_EQ(j["points"][0]["value"], true);
     EXPECT_EQ(j["points"][1]["value"], false);
     EXPECT_EQ(j["points"][2]["value"].get<std::int64_t>(), -7);
-    EXPECT_EQ(j["points"][3]["value"].get<std::int64_t>(), std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(j["points"][3]["value"].get<std::int64_t>(),
+              std::numeric_limits<std::int64_t>::max());
     EXPECT_DOUBLE_EQ(j["points"][4]["value"].get<double>(), 21.5);
     EXPECT_DOUBLE_EQ(j["points"][5]["value"].get<double>(), 1e-300);
     EXPECT_EQ(j["points"][6]["value"], "on");
@@ -49,7 +55,8 @@ TEST(Payload, EveryValueTypeParsesBack) {
 }
 
 TEST(Payload, NonFiniteIsNullWithQualityError) {
-    for (double v : {std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
+    for (double v : {std::nan(""), std::numeric_limits<double>::infinity(),
+                     -std::numeric_limits<double>::infinity()}) {
         const auto j = json::parse(encode_point(point(v)));
         EXPECT_TRUE(j["value"].is_null());
         EXPECT_EQ(j["quality"], "error");
@@ -77,12 +84,16 @@ TEST(Payload, StringsAreEscaped) {
 }
 
 TEST(Payload, InvalidUtf8IsReplacedNotThrown) {
-    auto p = point(std::string("ok\xff\xfe" "end"));
+    auto p =
+        point(std::string("ok\xff\xfe"
+                          "end"));
     p.unit = "\xc3";  // truncated sequence
     std::string text;
     ASSERT_NO_THROW(text = encode_point(p));
     const auto j = json::parse(text);
-    EXPECT_EQ(j["value"], "ok\xef\xbf\xbd\xef\xbf\xbd" "end");
+    EXPECT_EQ(j["value"],
+              "ok\xef\xbf\xbd\xef\xbf\xbd"
+              "end");
     EXPECT_EQ(j["unit"], "\xef\xbf\xbd");
 }
 
@@ -95,14 +106,16 @@ TEST(Payload, AgreesWithNlohmannOnManyValues) {
         state ^= state << 17;
         return state;
     };
-    std::vector<double> doubles{0.0, -0.0, 1.0, -1.0, 0.1, 1e15, 1e16, 1e17, 1e20, 1e-5, 1e-7, 123456.789,
-                                5e-324, 1.7976931348623157e308, 21.5, 100.0};
+    std::vector<double> doubles{0.0,  -0.0, 1.0,  -1.0, 0.1,        1e15,   1e16,
+                                1e17, 1e20, 1e-5, 1e-7, 123456.789, 5e-324, 1.7976931348623157e308,
+                                21.5, 100.0};
     for (int i = 0; i < 20000; ++i) {
         double d;
         const std::uint64_t bits = next();
         std::memcpy(&d, &bits, sizeof d);
         if (std::isfinite(d)) doubles.push_back(d);
-        doubles.push_back(static_cast<double>(static_cast<std::int64_t>(next() % 2000000) - 1000000) / 1000.0);
+        doubles.push_back(
+            static_cast<double>(static_cast<std::int64_t>(next() % 2000000) - 1000000) / 1000.0);
     }
     for (double d : doubles) {
         const auto j = json::parse(encode_point(point(d)));
@@ -131,12 +144,14 @@ TEST(Payload, AgreesWithNlohmannOnManyValues) {
 }
 
 TEST(Payload, SizesAreExact) {
-    const std::vector<sdk::PointValue> points{point(true), point(std::string("x\"y")), point(3.25, "")};
+    const std::vector<sdk::PointValue> points{point(true), point(std::string("x\"y")),
+                                              point(3.25, "")};
     std::size_t expected = telemetry_envelope_size("gateway-17", 123456);
     for (const auto& p : points) expected += encoded_point_size(p);
     expected += points.size() - 1;
     EXPECT_EQ(encode_telemetry("gateway-17", 123456, points).size(), expected);
-    EXPECT_EQ(encode_telemetry("gateway-17", 123456, {}).size(), telemetry_envelope_size("gateway-17", 123456));
+    EXPECT_EQ(encode_telemetry("gateway-17", 123456, {}).size(),
+              telemetry_envelope_size("gateway-17", 123456));
 
     TelemetryBuilder b("g", 1);
     const std::string e = encode_point(points[0]);

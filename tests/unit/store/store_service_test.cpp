@@ -55,7 +55,8 @@ TEST_F(StoreServiceTest, CommitsAfterTheIntervalAndNotifiesOnTheLoop) {
     const auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(svc->ingest(numbered_points(0, 10)), 10u);
     ASSERT_TRUE(run_until(io_, [&] { return notified > 0; }));
-    EXPECT_GE(std::chrono::steady_clock::now() - t0, 20ms);  // waited for the interval, not the batch
+    EXPECT_GE(std::chrono::steady_clock::now() - t0,
+              20ms);  // waited for the interval, not the batch
     EXPECT_EQ(notified_on, std::this_thread::get_id());
     EXPECT_EQ(svc->stats().accepted_total, 10u);
     EXPECT_EQ(svc->stats().queued_points, 10u);
@@ -101,10 +102,12 @@ TEST_F(StoreServiceTest, BatchesAckAndCallbacksRunOnTheLoop) {
 
     // An unacknowledged batch comes back first after rewind.
     std::optional<Batch> second, again;
-    svc->next_batch({10, 64 * 1024}, [&](Expected<std::optional<Batch>> r) { second = take(std::move(r)); });
+    svc->next_batch({10, 64 * 1024},
+                    [&](Expected<std::optional<Batch>> r) { second = take(std::move(r)); });
     ASSERT_TRUE(run_until(io_, [&] { return second.has_value(); }));
     svc->rewind();
-    svc->next_batch({10, 64 * 1024}, [&](Expected<std::optional<Batch>> r) { again = take(std::move(r)); });
+    svc->next_batch({10, 64 * 1024},
+                    [&](Expected<std::optional<Batch>> r) { again = take(std::move(r)); });
     ASSERT_TRUE(run_until(io_, [&] { return again.has_value(); }));
     EXPECT_EQ(again->seq, second->seq);
     EXPECT_EQ(again->payload, second->payload);

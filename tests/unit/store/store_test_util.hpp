@@ -45,7 +45,8 @@ public:
         sdk::LogLevel level;
         std::string text;  // message plus " KEY=value" fields
     };
-    void log(sdk::LogLevel level, std::string_view message, std::initializer_list<sdk::LogField> fields) override {
+    void log(sdk::LogLevel level, std::string_view message,
+             std::initializer_list<sdk::LogField> fields) override {
         std::string text(message);
         for (const auto& f : fields) text += " " + std::string(f.key) + "=" + std::string(f.value);
         std::lock_guard lock(mu_);

@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class PumpTest : public ::testing::Test {
-  protected:
+protected:
     // Records publishes; mids count up like a real client's.
     TelemetryPump::PublishFn publisher() {
         return [this](const std::string& payload) -> Expected<int> {
