@@ -7,7 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -63,6 +66,29 @@ long rss_kib_of(pid_t pid, const char* key = "VmRSS:") {
         if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::strlen(key)));
     }
     return 0;
+}
+
+// Resident memory by mapping (library, heap, ...), largest first: where the RSS goes.
+std::string rss_breakdown(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
+    std::map<std::string, long> by_name;
+    std::string line, name;
+    while (std::getline(in, line)) {
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') < 20) {
+            const auto slash = line.find_first_of("/[");
+            name = slash == std::string::npos ? "[anon]" : line.substr(slash);
+        } else if (line.rfind("Rss:", 0) == 0) {
+            by_name[name] += std::stol(line.substr(4));
+        }
+    }
+    std::vector<std::pair<long, std::string>> sorted;
+    for (const auto& [n, kib] : by_name) sorted.emplace_back(kib, n);
+    std::sort(sorted.rbegin(), sorted.rend());
+    std::string out;
+    for (std::size_t i = 0; i < sorted.size() && i < 8; ++i) {
+        out += "    " + std::to_string(sorted[i].first) + " KiB  " + sorted[i].second + "\n";
+    }
+    return out;
 }
 
 }  // namespace
@@ -177,6 +203,20 @@ int main(int argc, char** argv) {
     const double drain_secs = seconds_since(t_drain);
     const double daemon_cpu = cpu_seconds_of(proc->pid());
     const long hwm = rss_kib_of(proc->pid(), "VmHWM:");
+    const long rss_anon = rss_kib_of(proc->pid(), "RssAnon:");
+    const std::string breakdown = rss_breakdown(proc->pid());
+    // Private = pages only linteld holds (heap, stacks, written data); the rest of RSS is shared
+    // library text that every process using libc/libcrypto shares.
+    long private_kib = 0;
+    {
+        std::ifstream in("/proc/" + std::to_string(proc->pid()) + "/smaps_rollup");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.rfind("Private_Clean:", 0) == 0) private_kib += std::stol(line.substr(14));
+            if (line.rfind("Private_Dirty:", 0) == 0) private_kib += std::stol(line.substr(14));
+        }
+    }
+    const long rss_file = rss_kib_of(proc->pid(), "RssFile:");
     proc->terminate();
     if (!drained) {
         std::cerr << "drain incomplete: " << observer.messages().size() << " of " << expected_msgs
@@ -200,6 +240,11 @@ int main(int argc, char** argv) {
                 static_cast<double>(rss_max) / 1024.0);
     std::printf("| linteld VmHWM (peak RSS, whole run)       | %9.1f MB | -         |\n",
                 static_cast<double>(hwm) / 1024.0);
+    std::printf("|   of which anonymous / file-backed (end)  | %4.1f / %4.1f MB | -       |\n",
+                static_cast<double>(rss_anon) / 1024.0, static_cast<double>(rss_file) / 1024.0);
+    std::printf("|   private to linteld (not shared) (end)   | %9.1f MB | -         |\n",
+                static_cast<double>(private_kib) / 1024.0);
     std::printf("| linteld start to READY=1 (1M backlog)     | %9.0f ms | -         |\n", ready_ms);
+    std::printf("\nlinteld resident memory by mapping at the end of the drain:\n%s", breakdown.c_str());
     return 0;
 }
