@@ -22,7 +22,7 @@ fi
 jobs=$(nproc)
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINTEL_WERROR=ON
 cmake --build "$build" -j"$jobs"
-ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 300
+ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 300 | tee "$build/ctest.log"
 
 if [ "$fuzz_seconds" != 0 ]; then
     CC=clang-16 CXX=clang++-16 cmake -S . -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -40,3 +40,9 @@ if [ "$fuzz_seconds" != 0 ]; then
     done
     echo "fuzz smoke: all targets ran ${fuzz_seconds}s without a finding"
 fi
+
+# The suite's verdict as the last line (the fuzz smoke above prints after ctest's own summary).
+summary=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$build/ctest.log" | tail -1)
+total=$(echo "$summary" | sed -E 's/.* out of ([0-9]+).*/\1/')
+failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) tests failed.*/\1/')
+echo "$((total - failed)) passed, $failed failed"
