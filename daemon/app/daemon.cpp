@@ -182,6 +182,10 @@ void Daemon::begin_shutdown(const char* why) {
         if (stopped_) return;
         const auto budget = std::max(std::chrono::milliseconds(500),
                                      config_.shutdown_timeout - std::chrono::seconds(1));
+        if (!uplink_) {  // a reload is swapping sessions right now: nothing to disconnect
+            finish_shutdown();
+            return;
+        }
         uplink_->async_stop(budget, [this] { finish_shutdown(); });
     });
 }

@@ -94,6 +94,24 @@ TEST_F(DaemonTest, InvalidReloadIsRejectedAndTheRunningConfigStays) {
     ASSERT_TRUE(wait_point("extra", [](const auto& p) { return p.at("value") == 77; }));
 }
 
+TEST_F(DaemonTest, ReloadWithChangedUplinkSettingsReconnectsAndKeepsSending) {
+    start_daemon();
+    ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }));
+    std::string text = *read_file(config_path());
+    text.replace(text.find("status_interval: 1s"), 19, "status_interval: 2s");
+    std::ofstream(config_path()) << text;
+    daemon_->signal(SIGHUP);
+    ASSERT_TRUE(wait_log("uplink settings or credentials changed; reconnecting", 10s));
+    ASSERT_TRUE(wait_log("configuration reloaded", 10s));
+    peer_->must("set hr 20 555");
+    ASSERT_TRUE(wait_point("counter", [](const auto& p) { return p.at("value") == 555; }, 15s));
+    // A stop right after still ends cleanly.
+    daemon_->signal(SIGTERM);
+    auto status = daemon_->wait_exit(10s);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+}
+
 TEST_F(DaemonTest, MissingPluginDisablesOnlyItsDevices) {
     write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
     start_daemon();
