@@ -61,8 +61,10 @@ std::string timestamp_utc() {
 // Log lines must stay one line: a device name or a peer's error text could carry a newline.
 void append_sanitised(std::string& out, std::string_view text) {
     for (char c : text) {
-        if (c == '\n' || c == '\r')
+        if (c == '\n')
             out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
         else if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
             out += '?';
         else
