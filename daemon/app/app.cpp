@@ -6,6 +6,7 @@
 
 #include "app/daemon.hpp"
 #include "core/config_loader.hpp"
+#include "core/credentials.hpp"
 #include "core/device_manager.hpp"
 #include "core/logging.hpp"
 #include "core/plugin_host.hpp"
@@ -60,6 +61,12 @@ int check_config(const RunOptions& options) {
         std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors") << " in "
                   << options.config_path.string() << '\n';
         return kExitConfig;
+    }
+    if (!config->missing_credentials.empty()) {
+        // A fresh install before provisioning: valid, and linteld will run and buffer.
+        std::cerr << "warning: not provisioned yet: "
+                  << core::describe_missing(config->missing_credentials)
+                  << "; linteld buffers telemetry and connects once these files exist\n";
     }
     std::cout << options.config_path.string() << ": configuration is valid ("
               << config->devices.size() << " devices)\n";

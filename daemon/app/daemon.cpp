@@ -5,12 +5,16 @@
 
 #include "app/settings.hpp"
 #include "core/config_loader.hpp"
+#include "core/credentials.hpp"
 
 namespace lintel::app {
 
 namespace {
 constexpr auto kStatusInterval = std::chrono::seconds(2);
-}
+// How often a gateway that is not provisioned looks for its credential files: a stat() each,
+// cheap enough to notice an installer's copy within seconds.
+constexpr auto kProvisioningRecheck = std::chrono::seconds(5);
+}  // namespace
 
 Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
     : options_(std::move(options)),
@@ -19,6 +23,7 @@ Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       status_timer_(io_),
       shutdown_deadline_(io_),
+      provisioning_timer_(io_),
       notifier_(io_.get_executor()) {}
 
 Daemon::~Daemon() {
@@ -61,7 +66,7 @@ bool Daemon::start() {
     }
 
     credential_stamps_ = credential_stamps(config_);
-    start_uplink();
+    start_uplink_or_wait();
     devices_->start_all();
 
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -84,6 +89,69 @@ void Daemon::start_uplink() {
         log_.error("uplink not started; telemetry is buffered until the next reload or restart",
                    {{"REASON", started.error().message}});
     }
+}
+
+void Daemon::start_uplink_or_wait() {
+    provisioning_timer_.cancel();
+    if (config_.missing_credentials.empty()) {
+        provisioning_note_.clear();
+        start_uplink();
+        return;
+    }
+    const std::string missing = core::describe_missing(config_.missing_credentials);
+    provisioning_note_ = "not provisioned: " + missing;
+    log_.warning(
+        "not provisioned: the uplink waits for its credential files; devices are polled and "
+        "their telemetry is buffered meanwhile",
+        {{"MISSING", missing},
+         {"NEXT", "install the files (see linteld(8), PROVISIONING); checked every " +
+                      std::to_string(kProvisioningRecheck.count()) + " s and on reload"}});
+    arm_provisioning_check();
+}
+
+void Daemon::arm_provisioning_check() {
+    provisioning_timer_.expires_after(kProvisioningRecheck);
+    provisioning_timer_.async_wait([this](const boost::system::error_code& ec) {
+        // A reload started the uplink (or is swapping it) meanwhile: this wait is stale.
+        if (ec || stopping_ || uplink_ || swapping_uplink_) return;
+        check_provisioning();
+    });
+}
+
+void Daemon::check_provisioning() {
+    auto report = core::check_credential_files(config_.uplink.tls);
+    if (!report.missing.empty()) {
+        if (report.missing != config_.missing_credentials) {
+            config_.missing_credentials = report.missing;
+            provisioning_note_ = "not provisioned: " + core::describe_missing(report.missing);
+            log_.info("still not provisioned",
+                      {{"MISSING", core::describe_missing(report.missing)}});
+        }
+        arm_provisioning_check();
+        return;
+    }
+    if (!report.problems.empty()) {
+        std::string problems;
+        for (const auto& p : report.problems)
+            problems += (problems.empty() ? "" : "; ") + p.message;
+        provisioning_note_ = "credentials unusable: " + problems;
+        if (problems != logged_credential_problem_) {
+            logged_credential_problem_ = problems;
+            log_.error(
+                "credential files are in place but cannot be used; the uplink starts once "
+                "they are fixed",
+                {{"REASON", problems}});
+        }
+        arm_provisioning_check();
+        return;
+    }
+    config_.missing_credentials.clear();
+    logged_credential_problem_.clear();
+    provisioning_note_.clear();
+    credential_stamps_ = credential_stamps(config_);
+    log_.info("credential files found: starting the uplink");
+    start_uplink();
+    notifier_.status(status_line());
 }
 
 void Daemon::on_signal(int signo) {
@@ -142,13 +210,19 @@ void Daemon::reload() {
     next_plugins.reset();
 
     const auto stamps = credential_stamps(*next);
-    const bool uplink_changed = !(next->uplink == config_.uplink) || stamps != credential_stamps_;
+    const bool uplink_changed = !(next->uplink == config_.uplink) || stamps != credential_stamps_ ||
+                                next->missing_credentials != config_.missing_credentials;
     config_ = std::move(*next);
     credential_stamps_ = stamps;
     devices_->start_all();
 
-    if (uplink_changed) {
+    if (uplink_changed && swapping_uplink_) {
+        // The swap under way ends in start_uplink_or_wait() and picks up config_ as it is now.
+    } else if (uplink_changed && !uplink_) {
+        start_uplink_or_wait();  // was waiting for credentials
+    } else if (uplink_changed) {
         log_.info("uplink settings or credentials changed; reconnecting");
+        swapping_uplink_ = true;
         auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
         auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
         old->async_stop(std::chrono::seconds(5), [this, old, old_log]() mutable {
@@ -156,7 +230,8 @@ void Daemon::reload() {
                 old.reset();
                 old_log.reset();
             });
-            if (!stopping_) start_uplink();
+            swapping_uplink_ = false;
+            if (!stopping_) start_uplink_or_wait();
         });
     }
     log_.info("configuration reloaded", {{"DEVICES", std::to_string(devices_->device_count())}});
@@ -168,6 +243,7 @@ void Daemon::begin_shutdown(const char* why) {
     stopping_ = true;
     log_.info("stopping: polling stops, buffer is flushed, uplink disconnects", {{"SIGNAL", why}});
     notifier_.stopping("stopping");
+    provisioning_timer_.cancel();
     devices_->stop_all();
     shutdown_deadline_.expires_after(config_.shutdown_timeout);
     shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
@@ -182,7 +258,7 @@ void Daemon::begin_shutdown(const char* why) {
         if (stopped_) return;
         const auto budget = std::max(std::chrono::milliseconds(500),
                                      config_.shutdown_timeout - std::chrono::seconds(1));
-        if (!uplink_) {  // a reload is swapping sessions right now: nothing to disconnect
+        if (!uplink_) {  // not provisioned, or a reload is swapping sessions: nothing to disconnect
             finish_shutdown();
             return;
         }
@@ -214,8 +290,9 @@ void Daemon::arm_status_timer() {
 
 std::string Daemon::status_line() const {
     const auto s = store_ ? store_->stats() : store::BufferStats{};
-    std::string line =
-        "link=" + std::string(uplink_ ? uplink::to_string(uplink_->state()) : "stopped");
+    std::string line = "link=" + std::string(uplink_ ? uplink::to_string(uplink_->state())
+                                             : !provisioning_note_.empty() ? "not-provisioned"
+                                                                           : "stopped");
     line += " queue=" + std::to_string(s.queued_points);
     line += " dropped=" + std::to_string(s.dropped_total + s.ingest_overflow);
     if (devices_) {
@@ -223,7 +300,11 @@ std::string Daemon::status_line() const {
                 std::to_string(devices_->device_count()) + " ok";
     }
     // The session's own words last: "uplink offline: <reason>; retry in 4.2 s".
-    if (uplink_) line += " | " + uplink_->link_state_string();
+    if (uplink_) {
+        line += " | " + uplink_->link_state_string();
+    } else if (!provisioning_note_.empty()) {
+        line += " | " + provisioning_note_;
+    }
     return line;
 }
 

@@ -36,6 +36,11 @@ private:
     void begin_shutdown(const char* why);
     void finish_shutdown();
     void start_uplink();
+    // Starts the uplink, or, while credential files are missing, waits for them (re-checked
+    // every few seconds and on reload) with devices polled and telemetry buffered meanwhile.
+    void start_uplink_or_wait();
+    void arm_provisioning_check();
+    void check_provisioning();
     void arm_status_timer();
     std::string status_line() const;
     std::map<std::filesystem::path, std::filesystem::file_time_type> credential_stamps(
@@ -48,6 +53,7 @@ private:
     boost::asio::signal_set signals_;
     asio::steady_timer status_timer_;
     asio::steady_timer shutdown_deadline_;
+    asio::steady_timer provisioning_timer_;
     core::SystemdNotifier notifier_;
     std::unique_ptr<store::StoreService> store_;
     std::unique_ptr<core::PluginHost> plugins_;
@@ -55,6 +61,11 @@ private:
     std::unique_ptr<core::ScopedLogger> uplink_log_;
     std::unique_ptr<uplink::Session> uplink_;
     std::map<std::filesystem::path, std::filesystem::file_time_type> credential_stamps_;
+    // While not provisioned: what STATUS= says instead of the link state, and the last problem
+    // logged (so a wrong key mode is logged once, not every check).
+    std::string provisioning_note_;
+    std::string logged_credential_problem_;
+    bool swapping_uplink_ = false;  // a reload stops the old session before starting the new
     bool stopping_ = false;
     bool stopped_ = false;
     int exit_code_ = kExitOk;

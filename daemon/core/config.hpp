@@ -25,6 +25,16 @@ struct TlsConfig {
     bool operator==(const TlsConfig&) const = default;
 };
 
+// One file the TLS settings name (see core/credentials.hpp for the checks).
+struct CredentialFile {
+    std::filesystem::path path;
+    std::string key;   // the config key naming it, e.g. "uplink.tls.key_file"
+    std::string what;  // for the operator, e.g. "this gateway's private key"
+    bool private_key = false;
+
+    bool operator==(const CredentialFile&) const = default;
+};
+
 struct UplinkSettings {
     std::string host;
     int port = 8883;
@@ -71,6 +81,9 @@ struct Config {
     UplinkSettings uplink;
     Duration shutdown_timeout{10'000};
     std::vector<DeviceEntry> devices;
+    // Credential files that do not exist yet: the gateway is not provisioned. linteld runs and
+    // buffers, and starts the uplink once they appear (not an error; see docs/configuration.md).
+    std::vector<CredentialFile> missing_credentials;
 };
 
 }  // namespace lintel::core

@@ -1,13 +1,9 @@
 // Loads lintel.yaml and devices.d/*.yaml, then checks the credential files they name.
 #include "core/config_loader.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
+#include "core/credentials.hpp"
 #include "core/yaml_loader.hpp"
 #include "lintel/config_reader.hpp"
 
@@ -15,30 +11,6 @@ namespace lintel::core {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string octal_mode(mode_t mode) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-    return buf;
-}
-
-void check_readable_file(const fs::path& path, const sdk::ConfigNode& at, std::string_view what,
-                         sdk::ConfigErrors& errors) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        errors.add(at, std::string(what) + " " + path.string() + ": " + std::strerror(errno));
-        return;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        errors.add(at, std::string(what) + " " + path.string() + " is not a regular file");
-        return;
-    }
-    if (::access(path.c_str(), R_OK) != 0) {
-        errors.add(at, std::string(what) + " " + path.string() +
-                           " is not readable by this user (uid " + std::to_string(::geteuid()) +
-                           "): " + std::strerror(errno));
-    }
-}
 
 const sdk::ConfigNode& node_at(const sdk::ConfigNode& root,
                                std::initializer_list<std::string_view> keys) {
@@ -51,19 +23,17 @@ const sdk::ConfigNode& node_at(const sdk::ConfigNode& root,
     return *n;
 }
 
-void check_credentials(const Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors& errors) {
-    const auto& tls = c.uplink.tls;
-    check_readable_file(tls.ca_file, node_at(root, {"uplink", "tls", "ca_file"}), "CA file",
-                        errors);
-    check_readable_file(tls.cert_file, node_at(root, {"uplink", "tls", "cert_file"}),
-                        "certificate file", errors);
-    const auto& key_node = node_at(root, {"uplink", "tls", "key_file"});
-    check_readable_file(tls.key_file, key_node, "private key file", errors);
-    check_private_key_file(tls.key_file, key_node, errors);
-    if (tls.crl_file) {
-        check_readable_file(*tls.crl_file, node_at(root, {"uplink", "tls", "crl_file"}), "CRL file",
-                            errors);
+// A missing file is "not provisioned yet" and recorded in the config; a file that exists but
+// cannot be used is an error at the key that names it.
+void check_credentials(Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors& errors) {
+    auto report = check_credential_files(c.uplink.tls);
+    for (const auto& p : report.problems) {
+        const auto& key = p.file.key;  // "uplink.tls.<name>"
+        errors.add(
+            node_at(root, {"uplink", "tls", std::string_view(key).substr(key.rfind('.') + 1)}),
+            p.message);
     }
+    c.missing_credentials = std::move(report.missing);
 }
 
 void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices,
@@ -98,16 +68,6 @@ void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices,
 }
 
 }  // namespace
-
-void check_private_key_file(const fs::path& path, const sdk::ConfigNode& at,
-                            sdk::ConfigErrors& errors) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return;  // reported by the readability check
-    if ((st.st_mode & 0077) != 0) {
-        errors.add(at, "private key file " + path.string() + " has mode " + octal_mode(st.st_mode) +
-                           "; it must be 0600 or stricter (chmod 600 " + path.string() + ")");
-    }
-}
 
 Config read_config(const fs::path& main_file, const LoadOptions& options,
                    sdk::ConfigErrors& errors) {

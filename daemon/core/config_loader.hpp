@@ -1,5 +1,6 @@
 // Loads and validates the whole configuration: the main file, every devices.d/*.yaml fragment,
-// and the credential files it names (existence, readability, private key modes).
+// and the credential files it names (readability, private key modes; missing ones are recorded
+// as "not provisioned", not as errors).
 #pragma once
 
 #include <filesystem>
@@ -34,9 +35,5 @@ Config read_main_config(const sdk::ConfigNode& root, const LoadOptions& options,
 // Appends the `devices:` entries of one document (main file or fragment) to `out`.
 void parse_devices(const sdk::ConfigNode& root, std::vector<DeviceEntry>& out,
                    sdk::ConfigErrors& errors);
-
-// Private keys must not be readable by group or others; refuses naming the path.
-void check_private_key_file(const std::filesystem::path& path, const sdk::ConfigNode& at,
-                            sdk::ConfigErrors& errors);
 
 }  // namespace lintel::core

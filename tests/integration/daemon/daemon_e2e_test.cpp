@@ -104,7 +104,8 @@ TEST_F(DaemonTest, ReloadWithChangedUplinkSettingsReconnectsAndKeepsSending) {
     ASSERT_TRUE(wait_log("uplink settings or credentials changed; reconnecting", 10s));
     ASSERT_TRUE(wait_log("configuration reloaded", 10s));
     peer_->must("set hr 20 555");
-    ASSERT_TRUE(wait_point("counter", [](const auto& p) { return p.at("value") == 555; }, 15s));
+    ASSERT_TRUE(wait_point(
+        "counter", [](const auto& p) { return p.at("value") == 555; }, 15s));
     // A stop right after still ends cleanly.
     daemon_->signal(SIGTERM);
     auto status = daemon_->wait_exit(10s);
@@ -125,16 +126,9 @@ TEST_F(DaemonTest, CheckConfigReportsEveryErrorWithFileLineColumn) {
     write_main_config("bogus_key: 1\n");
     write_devices(default_devices() +
                   "      - {name: broken, table: holding_registr, address: 5, type: uint16}\n");
-    auto p = Process::spawn(
-        ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
-            .with_stderr(Output::to_file(dir_->path() / "check.err"))
-            .with_stdout(Output::null()));
-    ASSERT_TRUE(p);
-    auto status = p->wait_exit(20s);
-    ASSERT_TRUE(status);
-    EXPECT_TRUE(status->exited);
-    EXPECT_EQ(status->code, 78);
-    const std::string err = *read_file(dir_->path() / "check.err");
+    const auto check = check_config();
+    EXPECT_EQ(check.code, 78);
+    const std::string& err = check.err;
     EXPECT_NE(err.find(config_path().string() + ":24:1: bogus_key: unknown key \"bogus_key\""),
               std::string::npos)
         << err;
@@ -147,34 +141,22 @@ TEST_F(DaemonTest, CheckConfigReportsEveryErrorWithFileLineColumn) {
 }
 
 TEST_F(DaemonTest, CheckConfigAcceptsAValidConfigAndRefusesAMissingPlugin) {
-    auto run = [&](const std::string& out) {
-        auto p = Process::spawn(
-            ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
-                .with_stderr(Output::to_file(dir_->path() / out))
-                .with_stdout(Output::null()));
-        auto s = p->wait_exit(20s);
-        return s ? s->code : -1;
-    };
-    EXPECT_EQ(run("ok.err"), 0) << *read_file(dir_->path() / "ok.err");
+    const auto ok = check_config();
+    EXPECT_EQ(ok.code, 0) << ok.err;
+    EXPECT_EQ(ok.err, "") << "a provisioned, valid config has nothing to warn about";
     write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
-    EXPECT_EQ(run("missing.err"), 78);
-    EXPECT_NE(read_file(dir_->path() / "missing.err")->find("bacnet.so"), std::string::npos);
+    const auto missing = check_config();
+    EXPECT_EQ(missing.code, 78);
+    EXPECT_NE(missing.err.find("bacnet.so"), std::string::npos) << missing.err;
 }
 
 TEST_F(DaemonTest, ShippedDeviceExampleValidatesAgainstTheModbusPlugin) {
     fs::remove(etc() / "devices.d" / "meter.yaml");
     fs::copy_file(fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/modbus-meter.yaml.example",
                   etc() / "devices.d" / "main-meter.yaml");
-    auto p = Process::spawn(
-        ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
-            .with_stderr(Output::to_file(dir_->path() / "check.err"))
-            .with_stdout(Output::to_file(dir_->path() / "check.out")));
-    ASSERT_TRUE(p);
-    auto status = p->wait_exit(20s);
-    ASSERT_TRUE(status);
-    EXPECT_EQ(status->code, 0) << *read_file(dir_->path() / "check.err");
-    EXPECT_NE(read_file(dir_->path() / "check.out")->find("configuration is valid (1 devices)"),
-              std::string::npos);
+    const auto check = check_config();
+    EXPECT_EQ(check.code, 0) << check.err;
+    EXPECT_NE(check.out.find("configuration is valid (1 devices)"), std::string::npos) << check.out;
 }
 
 TEST_F(DaemonTest, VersionIsPrinted) {

@@ -29,6 +29,12 @@ namespace fs = std::filesystem;
 
 inline const std::string kGateway = "gw-e2e";
 
+// "queue=N" from a STATUS= line.
+inline std::uint64_t queue_of(const std::string& status) {
+    const auto pos = status.find("queue=");
+    return pos == std::string::npos ? 0 : std::stoull(status.substr(pos + 6));
+}
+
 inline fs::path linteld_path() { return fs::path(LINTEL_BUILD_DIR) / "bin" / "linteld"; }
 
 // A telemetry point as the cloud receives it.
@@ -98,12 +104,36 @@ protected:
             << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
             << "  status_interval: 1s\n"
             << "  tls:\n"
-            << "    ca_file: " << pki_.ca_cert.string() << "\n"
-            << "    cert_file: " << pki_.gateway.cert.string() << "\n"
-            << "    key_file: " << pki_.gateway.key.string() << "\n"
-            << "    crl_file: " << pki_.ca_crl.string() << "\n"
+            << "    ca_file: " << tls_file(pki_.ca_cert, "ca.pem").string() << "\n"
+            << "    cert_file: " << tls_file(pki_.gateway.cert, "gateway.pem").string() << "\n"
+            << "    key_file: " << tls_file(pki_.gateway.key, "gateway.key").string() << "\n"
+            << "    crl_file: " << tls_file(pki_.ca_crl, "ca.crl").string() << "\n"
             << "shutdown:\n  timeout: 5s\n"
             << extra;
+    }
+
+    // The generated PKI's file, or its name under tls_dir_ when a test provisions by hand.
+    fs::path tls_file(const fs::path& generated, const std::string& name) const {
+        return tls_dir_.empty() ? generated : tls_dir_ / name;
+    }
+
+    struct CheckResult {
+        int code = -1;
+        std::string out;
+        std::string err;
+    };
+    // linteld --check-config on this test's config.
+    CheckResult check_config() const {
+        const fs::path out = dir_->path() / "check.out";
+        const fs::path err = dir_->path() / "check.err";
+        auto p = Process::spawn(
+            ProcessOptions::of({linteld_path().string(), "--check-config", config_path().string()})
+                .with_stderr(Output::to_file(err))
+                .with_stdout(Output::to_file(out)));
+        if (!p) return {-1, "", p.error().message};
+        auto status = p->wait_exit(20s);
+        return {status && status->exited ? status->code : -1, read_file(out).value_or(""),
+                read_file(err).value_or("")};
     }
 
     std::string default_devices(const std::string& extra_points = "") const {
@@ -217,6 +247,7 @@ protected:
     std::unique_ptr<MqttTestClient> observer_;
     std::unique_ptr<NotifyListener> notify_;
     std::unique_ptr<Process> daemon_;
+    fs::path tls_dir_;  // empty: the config names the generated PKI's files directly
 };
 
 }  // namespace lintel::test

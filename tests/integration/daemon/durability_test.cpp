@@ -4,12 +4,6 @@
 namespace lintel::test {
 namespace {
 
-// "queue=N" from a STATUS= line.
-std::uint64_t queue_of(const std::string& status) {
-    const auto pos = status.find("queue=");
-    return pos == std::string::npos ? 0 : std::stoull(status.substr(pos + 6));
-}
-
 // Gaps longer than `max_gap` ms in a sorted series, except one that spans `allowed_at`.
 std::vector<std::pair<std::int64_t, std::int64_t>> holes(const std::vector<std::int64_t>& ts,
                                                          std::int64_t max_gap,
@@ -92,6 +86,19 @@ TEST_F(DaemonTest, Kill9WhileBufferingLosesNoAcceptedPoint) {
     for (const auto& r : received())
         points_before_kill += r.point.at("ts").get<std::int64_t>() <= killed_at ? 1U : 0U;
     EXPECT_GE(points_before_kill, accepted);
+}
+
+TEST_F(DaemonTest, CorruptBufferIsMovedAsideAndTheDaemonRuns) {
+    std::ofstream(dir_->path() / "buffer.db") << std::string(8192, 'x');  // not a database
+    start_daemon();
+    EXPECT_TRUE(wait_log("buffer database is unusable: moved it aside", 5s)) << daemon_log();
+    bool moved = false;
+    for (const auto& e : fs::directory_iterator(dir_->path())) {
+        moved |= e.path().filename().string().starts_with("buffer.db.corrupt-");
+    }
+    EXPECT_TRUE(moved) << "the unreadable file is kept for a post-mortem";
+    peer_->must("set hr 20 99");
+    ASSERT_TRUE(wait_point("counter", [](const auto& p) { return p.at("value") == 99; }));
 }
 
 }  // namespace

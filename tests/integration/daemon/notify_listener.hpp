@@ -2,16 +2,19 @@
 // NOTIFY_SOCKET, collecting READY=1, STATUS=, WATCHDOG=1, STOPPING=1 messages.
 #pragma once
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/wait.hpp"
@@ -30,8 +33,14 @@ public:
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
             throw std::runtime_error("bind notify socket: " + std::string(std::strerror(errno)));
         }
+        // Read continuously, as systemd does: sd_notify() blocks the sender once the socket's
+        // small datagram queue is full, so a listener that reads only when asked would stall
+        // linteld's loop whenever a test looks elsewhere for a few seconds.
+        reader_ = std::thread([this] { read_loop(); });
     }
     ~NotifyListener() {
+        stop_ = true;
+        if (reader_.joinable()) reader_.join();
         if (fd_ >= 0) ::close(fd_);
         std::error_code ec;
         std::filesystem::remove(path_, ec);
@@ -43,11 +52,11 @@ public:
 
     // Every message received so far (each may hold several NAME=value lines).
     std::vector<std::string> messages() {
-        drain();
+        std::lock_guard lock(mutex_);
         return messages_;
     }
     std::size_t count(const std::string& needle) {
-        drain();
+        std::lock_guard lock(mutex_);
         std::size_t n = 0;
         for (const auto& m : messages_) n += m.find(needle) != std::string::npos ? 1U : 0U;
         return n;
@@ -57,7 +66,7 @@ public:
     }
     // The value of the latest STATUS= line.
     std::string last_status() {
-        drain();
+        std::lock_guard lock(mutex_);
         for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
             const auto pos = it->find("STATUS=");
             if (pos != std::string::npos) return it->substr(pos + 7, it->find('\n', pos) - pos - 7);
@@ -66,18 +75,26 @@ public:
     }
 
 private:
-    void drain() {
+    void read_loop() {
         char buf[4096];
-        for (;;) {
-            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return;
-            messages_.emplace_back(buf, static_cast<std::size_t>(n));
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;  // wake up now and then to see stop_
+            for (;;) {
+                const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+                if (n <= 0) break;
+                std::lock_guard lock(mutex_);
+                messages_.emplace_back(buf, static_cast<std::size_t>(n));
+            }
         }
     }
 
     std::filesystem::path path_;
     int fd_ = -1;
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
     std::vector<std::string> messages_;
+    std::thread reader_;
 };
 
 }  // namespace lintel::test

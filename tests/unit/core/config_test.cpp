@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/config_loader.hpp"
+#include "core/credentials.hpp"
 
 namespace lintel::core {
 namespace {
@@ -155,16 +156,49 @@ TEST_F(ConfigTest, StricterKeyModeIsAccepted) {
     EXPECT_TRUE(load(main_yaml(), errors)) << errors.to_string();
 }
 
-TEST_F(ConfigTest, MissingCertificateFileIsNamed) {
+TEST_F(ConfigTest, MissingCredentialFilesMeanNotProvisionedNotAnError) {
     fs::remove(dir_ / "pki/gw.pem");
+    fs::remove(dir_ / "pki/gw.key");
+    sdk::ConfigErrors errors;
+    auto config = load(main_yaml(), errors);
+    ASSERT_TRUE(config) << errors.to_string();
+    ASSERT_EQ(config->missing_credentials.size(), 2U);
+    EXPECT_EQ(config->missing_credentials[0].path, dir_ / "pki/gw.pem");
+    EXPECT_EQ(config->missing_credentials[0].key, "uplink.tls.cert_file");
+    EXPECT_EQ(config->missing_credentials[1].key, "uplink.tls.key_file");
+    EXPECT_TRUE(config->missing_credentials[1].private_key);
+    EXPECT_EQ(describe_missing(config->missing_credentials),
+              "missing " + (dir_ / "pki/gw.pem").string() +
+                  " (this gateway's certificate, uplink.tls.cert_file); missing " +
+                  (dir_ / "pki/gw.key").string() +
+                  " (this gateway's private key, uplink.tls.key_file)");
+}
+
+TEST_F(ConfigTest, MissingPkiDirectoryMeansNotProvisioned) {
+    fs::remove_all(dir_ / "pki");
+    sdk::ConfigErrors errors;
+    auto config = load(main_yaml("    crl_file: " + (dir_ / "pki/ca.crl").string() + "\n"), errors);
+    ASSERT_TRUE(config) << errors.to_string();
+    EXPECT_EQ(config->missing_credentials.size(), 4U);
+}
+
+TEST_F(ConfigTest, CredentialPathThatIsNotAFileIsAnErrorAtItsKey) {
+    fs::remove(dir_ / "pki/gw.pem");
+    fs::create_directories(dir_ / "pki/gw.pem");
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load(main_yaml(), errors));
-    ASSERT_EQ(errors.size(), 1U);
-    EXPECT_NE(
-        errors.issues()[0].to_string().find("uplink.tls.cert_file: certificate file " +
-                                            (dir_ / "pki/gw.pem").string() + ": No such file"),
-        std::string::npos)
-        << errors.to_string();
+    ASSERT_EQ(errors.size(), 1U) << errors.to_string();
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":7:16: uplink.tls.cert_file: " + (dir_ / "pki/gw.pem").string() +
+                  " is not a regular file");
+}
+
+TEST_F(ConfigTest, ProvisionedConfigHasNothingMissing) {
+    sdk::ConfigErrors errors;
+    auto config = load(main_yaml(), errors);
+    ASSERT_TRUE(config) << errors.to_string();
+    EXPECT_TRUE(config->missing_credentials.empty());
+    EXPECT_TRUE(check_credential_files(config->uplink.tls).provisioned());
 }
 
 TEST_F(ConfigTest, RelativePathIsRefused) {
