@@ -1,0 +1,57 @@
+// The actions table: the only place that knows which requests the helper serves.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "helper/protocol.hpp"
+#include "lintel/error.hpp"
+
+namespace lintel::helper {
+
+// What a handler may know besides its params: settings from the command line.
+struct ActionContext {
+    std::filesystem::path dpkg_admindir;  // empty: dpkg's own database
+};
+
+using ActionResult = Expected<nlohmann::ordered_json>;  // ordered: results read as documented
+using ActionHandler =
+    std::function<ActionResult(const nlohmann::json& params, const ActionContext& context)>;
+
+struct Action {
+    std::string name;     // the request's "action"
+    std::string summary;  // one line, for --help and docs
+    ActionHandler handler;
+};
+
+class ActionTable {
+public:
+    // Names are unique; a second registration of a name replaces nothing and is refused.
+    Expected<void> add(Action action);
+    const Action* find(std::string_view name) const;
+    const std::vector<Action>& actions() const { return actions_; }
+    // "version, install_deb" for messages.
+    std::string names() const;
+
+private:
+    std::vector<Action> actions_;
+};
+
+// Every action this helper build offers. A new action is a file action_<name>.cpp with a
+// factory, plus one add() line in builtin_actions(); the connection loop does not change.
+ActionTable builtin_actions();
+
+// Looks the request's action up and runs it: helper.unknown_action, or the handler's result.
+// A handler that throws becomes helper.internal, never a dead connection.
+ActionResult dispatch(const ActionTable& table, const Request& request,
+                      const ActionContext& context);
+
+// For handlers that take no params: helper.bad_params when `params` is not empty.
+Expected<void> expect_no_params(const nlohmann::json& params, std::string_view action);
+
+}  // namespace lintel::helper

@@ -1,0 +1,107 @@
+// Parses lintel-helper's command line into Options.
+#include "helper/options.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lintel::helper {
+namespace {
+
+constexpr std::string_view k_usage_code = "helper.usage";
+constexpr std::chrono::milliseconds k_max_read_timeout{60'000};
+
+Expected<Options> usage_error(std::string message) {
+    return make_error(std::string(k_usage_code), std::move(message) + " (see --help)");
+}
+
+// "250ms" or "5s"; a bare number is refused because its unit would be a guess.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    std::uint64_t factor = 0;
+    if (text.ends_with("ms")) {
+        factor = 1;
+        text.remove_suffix(2);
+    } else if (text.ends_with("s")) {
+        factor = 1000;
+        text.remove_suffix(1);
+    } else {
+        return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    const auto limit = static_cast<std::uint64_t>(k_max_read_timeout.count());
+    if (value > limit || value * factor > limit)
+        return std::nullopt;  // value <= limit: no overflow
+    return std::chrono::milliseconds(static_cast<std::int64_t>(value * factor));
+}
+
+}  // namespace
+
+std::string usage_text() {
+    return "usage: lintel-helper [--allow-user NAME] [--dpkg-admindir DIR] [--read-timeout "
+           "DURATION]\n"
+           "\n"
+           "Serves one request of linteld on the connection passed by systemd\n"
+           "(lintel-helper.socket, Accept=yes; fd 3 with LISTEN_FDS=1), then exits.\n"
+           "By hand: systemd-socket-activate --accept -l /tmp/h.sock lintel-helper ...\n"
+           "\n"
+           "  --allow-user NAME        user allowed besides root (default: lintel)\n"
+           "  --dpkg-admindir DIR      dpkg database to query (default: dpkg's own)\n"
+           "  --read-timeout DURATION  deadline for the request line, e.g. 250ms, 5s (default: "
+           "5s)\n"
+           "  --version                print the helper version and exit\n"
+           "  --help                   print this text and exit\n"
+           "\n"
+           "Protocol and security model: /usr/share/doc/lintel/helper.md\n";
+}
+
+Expected<Options> parse_options(std::span<const char* const> args) {
+    Options options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i] != nullptr ? args[i] : "";
+        std::string_view name = arg;
+        std::optional<std::string_view> inline_value;
+        if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+            name = arg.substr(0, eq);
+            inline_value = arg.substr(eq + 1);
+        }
+        auto value = [&]() -> std::optional<std::string_view> {
+            if (inline_value) return inline_value;
+            if (i + 1 >= args.size() || args[i + 1] == nullptr) return std::nullopt;
+            return std::string_view(args[++i]);
+        };
+        if (name == "--help" || name == "-h") {
+            options.show_help = true;
+        } else if (name == "--version") {
+            options.show_version = true;
+        } else if (name == "--allow-user") {
+            auto v = value();
+            if (!v || v->empty()) return usage_error("--allow-user needs a user name");
+            options.allow_user = std::string(*v);
+        } else if (name == "--dpkg-admindir") {
+            auto v = value();
+            if (!v || v->empty()) return usage_error("--dpkg-admindir needs a directory");
+            if (!v->starts_with('/')) {
+                return usage_error("--dpkg-admindir must be an absolute path, got \"" +
+                                   std::string(*v) + "\"");
+            }
+            options.dpkg_admindir = std::string(*v);
+        } else if (name == "--read-timeout") {
+            auto v = value();
+            if (!v) return usage_error("--read-timeout needs a duration such as 250ms or 5s");
+            auto d = parse_duration(*v);
+            if (!d || d->count() == 0) {
+                return usage_error("--read-timeout: \"" + std::string(*v) +
+                                   "\" is not a duration between 1ms and 60s (write 250ms or 5s)");
+            }
+            options.read_timeout = *d;
+        } else {
+            return usage_error("unknown option \"" + std::string(arg) + "\"");
+        }
+    }
+    return options;
+}
+
+}  // namespace lintel::helper

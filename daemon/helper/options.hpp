@@ -1,0 +1,29 @@
+// lintel-helper's command line.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "lintel/error.hpp"
+
+namespace lintel::helper {
+
+struct Options {
+    std::string allow_user = "lintel";                      // besides root, the one allowed peer
+    // Empty: dpkg's own database. Tests point it at a throwaway one. (No default path spelled
+    // out here: lintian flags binaries that name dpkg's database, and dpkg-query knows it.)
+    std::filesystem::path dpkg_admindir;
+    std::chrono::milliseconds read_timeout{5000};           // for the whole request line
+    bool show_help = false;
+    bool show_version = false;
+};
+
+// `args` without argv[0]. Accepts "--name value" and "--name=value". Errors have code
+// "helper.usage" and name the option.
+Expected<Options> parse_options(std::span<const char* const> args);
+
+std::string usage_text();
+
+}  // namespace lintel::helper

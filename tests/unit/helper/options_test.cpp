@@ -1,0 +1,64 @@
+// lintel-helper's command line.
+#include "helper/options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace lintel::helper {
+namespace {
+
+Expected<Options> parse(std::vector<const char*> args) { return parse_options(args); }
+
+TEST(Options, Defaults) {
+    auto o = parse({});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->allow_user, "lintel");
+    EXPECT_TRUE(o->dpkg_admindir.empty()) << "dpkg's own database unless told";
+    EXPECT_EQ(o->read_timeout, std::chrono::seconds(5));
+    EXPECT_FALSE(o->show_help);
+    EXPECT_FALSE(o->show_version);
+}
+
+TEST(Options, BothSpellingsOfValues) {
+    auto o = parse({"--allow-user", "root", "--dpkg-admindir=/tmp/adm", "--read-timeout", "250ms"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->allow_user, "root");
+    EXPECT_EQ(o->dpkg_admindir, "/tmp/adm");
+    EXPECT_EQ(o->read_timeout, std::chrono::milliseconds(250));
+    auto s = parse({"--read-timeout=2s"});
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->read_timeout, std::chrono::seconds(2));
+    EXPECT_TRUE(parse({"--help"})->show_help);
+    EXPECT_TRUE(parse({"--version"})->show_version);
+}
+
+TEST(Options, ErrorsNameTheOption) {
+    struct Case {
+        std::vector<const char*> args;
+        const char* expect;
+    };
+    for (const auto& c : std::vector<Case>{
+             {{"--frobnicate"}, "unknown option \"--frobnicate\""},
+             {{"--allow-user"}, "--allow-user needs"},
+             {{"--allow-user="}, "--allow-user needs"},
+             {{"--dpkg-admindir", "relative/dir"}, "absolute"},
+             {{"--read-timeout", "5"}, "not a duration"},
+             {{"--read-timeout", "0ms"}, "not a duration"},
+             {{"--read-timeout", "61s"}, "not a duration"},
+             {{"--read-timeout", "60001ms"}, "not a duration"},
+             {{"--read-timeout", "18446744073709551615s"}, "not a duration"},
+             {{"--read-timeout", "-1s"}, "not a duration"},
+             {{"--read-timeout", "ms"}, "not a duration"},
+             {{"--read-timeout"}, "needs a duration"},
+         }) {
+        auto o = parse(c.args);
+        ASSERT_FALSE(o) << c.args[0];
+        EXPECT_EQ(o.error().code, "helper.usage");
+        EXPECT_NE(o.error().message.find(c.expect), std::string::npos) << o.error().message;
+    }
+    EXPECT_TRUE(parse({"--read-timeout", "60s"}));
+}
+
+}  // namespace
+}  // namespace lintel::helper
