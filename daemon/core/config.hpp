@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/commands_config.hpp"
 #include "lintel/config_node.hpp"
 #include "lintel/log.hpp"
 
@@ -80,6 +81,7 @@ struct Config {
     BufferSettings buffer;
     UplinkSettings uplink;
     Duration shutdown_timeout{10'000};
+    CommandsSettings commands;
     std::vector<DeviceEntry> devices;
     // Credential files that do not exist yet: the gateway is not provisioned. linteld runs and
     // buffers, and starts the uplink once they appear (not an error; see docs/configuration.md).

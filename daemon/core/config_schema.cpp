@@ -189,6 +189,7 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
         c.shutdown_timeout = sr.duration("timeout", c.shutdown_timeout, 1s, 300s);
         sr.finish();
     }
+    parse_commands(r.child("commands"), c.commands, errors);
     if (r.child("devices") != nullptr) parse_devices(root, c.devices, errors);
     r.finish();
     return c;

@@ -276,6 +276,30 @@ void on_publish_cb(::mosquitto*, void* obj, int mid, int reason, const mosquitto
     });
 }
 
+void on_subscribe_cb(::mosquitto*, void* obj, int mid, int count, const int* granted,
+                     const mosquitto_property*) {
+    Core* c = core_of(obj);
+    std::vector<int> codes(granted, granted + (count > 0 ? count : 0));
+    c->deliver([mid, codes = std::move(codes)](Core& core) mutable {
+        if (core.events.on_subscribe) core.events.on_subscribe(mid, std::move(codes));
+    });
+}
+
+void on_message_cb(::mosquitto*, void* obj, const mosquitto_message* m, const mosquitto_property*) {
+    Core* c = core_of(obj);
+    MqttMessage msg;
+    msg.topic = m->topic != nullptr ? m->topic : "";
+    if (m->payload != nullptr && m->payloadlen > 0) {
+        msg.payload.assign(static_cast<const char*>(m->payload),
+                           static_cast<std::size_t>(m->payloadlen));
+    }
+    msg.qos = m->qos;
+    msg.retain = m->retain;
+    c->deliver([msg = std::move(msg)](Core& core) mutable {
+        if (core.events.on_message) core.events.on_message(std::move(msg));
+    });
+}
+
 void on_log_cb(::mosquitto*, void* obj, int level, const char* line) {
     Core* c = core_of(obj);
     if (level == MOSQ_LOG_ERR) c->last_library_error = line;
@@ -316,6 +340,19 @@ public:
         c.arm();
         if (rc != MOSQ_ERR_SUCCESS)
             return make_error("uplink.publish", "publish to " + t + ": " + mosquitto_strerror(rc));
+        return mid;
+    }
+
+    Expected<int> subscribe(std::string_view topic, int qos) override {
+        Core& c = *core_;
+        int mid = 0;
+        const std::string t(topic);
+        const int rc = mosquitto_subscribe_v5(c.mosq, &mid, t.c_str(), qos, 0, nullptr);
+        c.sync_descriptor();
+        c.arm();
+        if (rc != MOSQ_ERR_SUCCESS)
+            return make_error("uplink.subscribe",
+                              "subscribe to " + t + ": " + mosquitto_strerror(rc));
         return mid;
     }
 
@@ -378,6 +415,8 @@ Expected<std::unique_ptr<MqttClient>> make_mosquitto_client(asio::any_io_executo
     mosquitto_connect_v5_callback_set(m, on_connect_cb);
     mosquitto_disconnect_v5_callback_set(m, on_disconnect_cb);
     mosquitto_publish_v5_callback_set(m, on_publish_cb);
+    mosquitto_subscribe_v5_callback_set(m, on_subscribe_cb);
+    mosquitto_message_v5_callback_set(m, on_message_cb);
     mosquitto_log_callback_set(m, on_log_cb);
     return std::unique_ptr<MqttClient>(std::make_unique<MosquittoClient>(std::move(core)));
 }

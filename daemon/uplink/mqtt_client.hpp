@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lintel/asio.hpp"
 #include "lintel/error.hpp"
@@ -55,11 +56,22 @@ struct MqttResult {
     std::string text;
 };
 
+// A PUBLISH the broker delivered to us (on a subscription).
+struct MqttMessage {
+    std::string topic;
+    std::string payload;
+    int qos = 0;
+    bool retain = false;  // the broker's retained copy, replayed to a new subscription
+};
+
 // Delivered on the executor, never from inside the library, so a handler may destroy the client.
 struct MqttEvents {
     std::function<void(MqttResult)> on_connect;  // code 0: accepted; else refused (text says why)
     std::function<void(MqttResult)> on_disconnect;  // why the connection ended (incl. TLS failures)
     std::function<void(int mid, MqttResult)> on_publish;  // QoS 1 PUBACK; code >= 0x80 is a refusal
+    // SUBACK: the granted QoS (or reason code >= 0x80, a refusal) per requested topic.
+    std::function<void(int mid, std::vector<int> granted)> on_subscribe;
+    std::function<void(MqttMessage)> on_message;
 };
 
 class MqttClient {
@@ -72,6 +84,8 @@ public:
     // Queues a PUBLISH; returns the message id that on_publish will report.
     virtual Expected<int> publish(std::string_view topic, std::string_view payload, int qos,
                                   bool retain) = 0;
+    // Queues a SUBSCRIBE; returns the message id that on_subscribe will report.
+    virtual Expected<int> subscribe(std::string_view topic, int qos) = 0;
     // Sends DISCONNECT (normal, so no Will); on_disconnect follows.
     virtual Expected<void> disconnect() = 0;
 };

@@ -86,6 +86,8 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     std::chrono::milliseconds stop_deadline_{0};
     std::vector<std::function<void()>> stop_waiters_;
     std::vector<StateListener> listeners_;
+    CommandHandler command_handler_;
+    std::optional<int> subscribe_mid_;
     SessionCounters counters_;
     bool started_ = false;
 
@@ -162,6 +164,13 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
             if (auto self = weak.lock(); self && self->attempt_ == attempt)
                 self->on_publish(mid, r);
         };
+        events.on_subscribe = [weak, attempt](int mid, std::vector<int> granted) {
+            if (auto self = weak.lock(); self && self->attempt_ == attempt)
+                self->on_subscribe(mid, granted);
+        };
+        events.on_message = [weak, attempt](MqttMessage m) {
+            if (auto self = weak.lock(); self && self->attempt_ == attempt) self->on_message(m);
+        };
 
         connect_timer_.expires_after(cfg_.connect_timeout);
         connect_timer_.async_wait([weak, attempt, this](const boost::system::error_code& ec) {
@@ -227,6 +236,29 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         pump_.on_puback(mid, r.code, r.text);
     }
 
+    void on_subscribe(int mid, const std::vector<int>& granted) {
+        if (!subscribe_mid_ || *subscribe_mid_ != mid) return;
+        subscribe_mid_.reset();
+        if (granted.empty() || granted.front() >= 0x80) {
+            log_.error(
+                "uplink: broker refused the command subscription; cloud commands cannot reach "
+                "this gateway (check the broker ACL for this gateway)",
+                {{"TOPIC", topics_.commands},
+                 {"CODE", granted.empty() ? std::string("none") : hex_code(granted.front())}});
+            return;
+        }
+        log_.debug("uplink: subscribed to commands", {{"TOPIC", topics_.commands}});
+    }
+
+    void on_message(const MqttMessage& m) {
+        if (m.topic == topics_.commands && command_handler_) {
+            command_handler_(m);
+            return;
+        }
+        // Only the command topic is subscribed; anything else is a broker quirk. Not trusted.
+        log_.debug("uplink: ignored a message on an unexpected topic", {{"TOPIC", m.topic}});
+    }
+
     // --- connected -----------------------------------------------------------------------
     void enter_connected() {
         connect_timer_.cancel();
@@ -249,6 +281,16 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         failures_in_row_ = 0;
         last_logged_failure_.clear();
         publish_status();
+        if (command_handler_) {
+            // Clean start: subscriptions do not survive a reconnect, so every connection asks.
+            auto mid = client_->subscribe(topics_.commands, 1);
+            if (mid) {
+                subscribe_mid_ = *mid;
+            } else {
+                log_.error("uplink: cannot subscribe to commands",
+                           {{"TOPIC", topics_.commands}, {"ERROR", mid.error().message}});
+            }
+        }
         pump_.start([this](const std::string& payload) {
             return client_->publish(topics_.telemetry, payload, 1, false);
         });
@@ -455,6 +497,10 @@ std::string Session::link_state_string() const {
 void Session::on_state_change(StateListener listener) {
     impl_->listeners_.push_back(std::move(listener));
 }
+
+void Session::on_command(CommandHandler handler) { impl_->command_handler_ = std::move(handler); }
+
+const Topics& Session::topics() const { return impl_->topics_; }
 
 SessionCounters Session::counters() const {
     SessionCounters c = impl_->counters_;

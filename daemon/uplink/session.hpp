@@ -17,6 +17,7 @@
 #include "uplink/link_state.hpp"
 #include "uplink/mqtt_client.hpp"
 #include "uplink/telemetry_pump.hpp"
+#include "uplink/topics.hpp"
 #include "uplink/uplink_config.hpp"
 
 namespace lintel::uplink {
@@ -33,6 +34,7 @@ class Session {
 public:
     using StatsFn = std::function<store::BufferStats()>;
     using StateListener = std::function<void(LinkState state, std::string_view reason)>;
+    using CommandHandler = std::function<void(const MqttMessage& message)>;
 
     Session(asio::any_io_executor executor, UplinkConfig config, store::BatchSource& source,
             sdk::Logger& log, StatsFn stats);
@@ -58,6 +60,11 @@ public:
     std::string link_state_string() const;
     // Called on every state change (after it happened), with the reason if there is one.
     void on_state_change(StateListener listener);
+    // Subscribes to {prefix}/{gateway_id}/cmd (QoS 1) on every connection and hands each
+    // message to `handler` on the loop. Without a handler the gateway subscribes to nothing.
+    // Set before start().
+    void on_command(CommandHandler handler);
+    const Topics& topics() const;
     SessionCounters counters() const;
 
     struct Impl;

@@ -17,6 +17,10 @@ Expected<void> validate_topic_prefix(std::string_view prefix);
 struct Topics {
     std::string telemetry;  // {prefix}/{gateway_id}/telemetry
     std::string status;     // {prefix}/{gateway_id}/status
+    std::string commands;   // {prefix}/{gateway_id}/cmd          (subscribed: signed commands)
+    std::string results;    // {prefix}/{gateway_id}/cmd/result   (signed command results)
+    std::string audit;      // {prefix}/{gateway_id}/audit        (accounting records)
+    std::string events;     // {prefix}/{gateway_id}/events       (security events)
 
     static Expected<Topics> make(std::string_view prefix, std::string_view gateway_id);
 };
