@@ -10,11 +10,6 @@
 namespace lintel::store {
 namespace {
 
-struct Migration {
-    std::int64_t to_version;
-    std::string_view sql;
-};
-
 // Names in points/series are interned (series) so a row costs ~30 bytes on disk: the buffer is
 // mostly numbers and SQLite insert speed is proportional to bytes written.
 constexpr std::array kMigrations{
@@ -63,8 +58,13 @@ std::string utc_stamp() {
 
 }  // namespace
 
+const SchemaSpec& buffer_schema() {
+    static const SchemaSpec spec{"a lintel buffer", kMigrations};
+    return spec;
+}
+
 Expected<Database> open_database(const std::filesystem::path& path,
-                                 const DatabaseSettings& settings) {
+                                 const DatabaseSettings& settings, const SchemaSpec& schema) {
     auto db = Database::open(path);
     if (!db) return std::unexpected(db.error());
 
@@ -103,18 +103,18 @@ Expected<Database> open_database(const std::filesystem::path& path,
                           "integrity check of " + path.string() + " failed: " + problems);
     }
 
-    if (auto r = migrate(*db); !r) return std::unexpected(r.error());
+    if (auto r = migrate(*db, schema); !r) return std::unexpected(r.error());
     return std::move(*db);
 }
 
-Expected<void> migrate(Database& db) {
+Expected<void> migrate(Database& db, const SchemaSpec& schema) {
     auto version = db.query_integer("PRAGMA user_version");
     if (!version) return std::unexpected(version.error());
-    if (*version > kSchemaVersion) {
+    if (*version > schema.version()) {
         return make_error(std::string(kErrSchema), db.path().string() + " has schema version " +
                                                        std::to_string(*version) +
                                                        ", newer than this lintel understands (" +
-                                                       std::to_string(kSchemaVersion) + ")");
+                                                       std::to_string(schema.version()) + ")");
     }
     if (*version == 0) {
         // user_version 0 is also what any foreign SQLite file says: only adopt an empty one.
@@ -123,10 +123,10 @@ Expected<void> migrate(Database& db) {
         if (*tables != 0) {
             return make_error(
                 std::string(kErrSchema),
-                db.path().string() + " is an SQLite database but not a lintel buffer");
+                db.path().string() + " is an SQLite database but not " + std::string(schema.what));
         }
     }
-    for (const auto& m : kMigrations) {
+    for (const auto& m : schema.migrations) {
         if (m.to_version <= *version) continue;
         auto tx = Transaction::begin(db);
         if (!tx) return std::unexpected(tx.error());

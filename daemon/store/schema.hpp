@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string_view>
 
 #include "lintel/error.hpp"
@@ -11,8 +12,22 @@
 
 namespace lintel::store {
 
-// Version stored in PRAGMA user_version; bump it and add a step in schema.cpp for every change.
-inline constexpr std::int64_t kSchemaVersion = 1;
+// One step of a schema: the SQL that brings user_version to `to_version`, in one transaction.
+struct Migration {
+    std::int64_t to_version;
+    std::string_view sql;
+};
+
+// A database kind: its migrations (in order; PRAGMA user_version tracks the last one applied)
+// and what to call it in errors ("a lintel buffer").
+struct SchemaSpec {
+    std::string_view what;
+    std::span<const Migration> migrations;
+    std::int64_t version() const { return migrations.empty() ? 0 : migrations.back().to_version; }
+};
+
+// The telemetry buffer's schema (schema.cpp). Add a step there for every change.
+const SchemaSpec& buffer_schema();
 
 inline constexpr std::string_view kErrSchema = "store.schema";  // unknown or newer schema
 
@@ -26,10 +41,11 @@ struct DatabaseSettings {
 // Opens `path`, applies WAL and the settings, runs PRAGMA quick_check and migrates the schema.
 // Errors with code kErrCorrupt or kErrSchema mean the file itself is unusable.
 Expected<Database> open_database(const std::filesystem::path& path,
-                                 const DatabaseSettings& settings);
+                                 const DatabaseSettings& settings,
+                                 const SchemaSpec& schema = buffer_schema());
 
-// Brings a database from its user_version to kSchemaVersion, one transaction per step.
-Expected<void> migrate(Database& db);
+// Brings a database from its user_version to schema.version(), one transaction per step.
+Expected<void> migrate(Database& db, const SchemaSpec& schema = buffer_schema());
 
 // Whether an error from open_database means the file should be moved aside (rather than the
 // environment fixed: permissions, a full disk, another process holding the lock).
