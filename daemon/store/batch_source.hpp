@@ -16,6 +16,9 @@ struct Batch {
     std::uint64_t seq = 0;  // per-gateway, monotonic, survives restarts; same seq when re-sent
     std::string payload;    // the encoded telemetry message (JSON, see docs/payloads.md)
     std::size_t points = 0;
+    // Where it goes, under {prefix}/{gateway}/ ("audit", "events", "cmd/result"); empty: the
+    // publisher's own topic (telemetry).
+    std::string topic;
 };
 
 struct BatchLimits {

@@ -527,7 +527,7 @@ Expected<Batch> Buffer::resend(std::uint64_t seq, std::int64_t first_id, std::in
     }
     sel.reset();
     const std::size_t n = builder.points();
-    return Batch{seq, std::move(builder).finish(), n};
+    return Batch{seq, std::move(builder).finish(), n, {}};
 }
 
 Expected<std::optional<Batch>> Buffer::form_batch(const BatchLimits& limits) {
@@ -600,7 +600,7 @@ Expected<std::optional<Batch>> Buffer::form_batch(const BatchLimits& limits) {
             {{"DROPPED", count}, {"DEVICE", dropped.begin()->first}});
     }
     if (n == 0) return std::optional<Batch>();
-    return std::optional<Batch>(Batch{seq, std::move(builder).finish(), n});
+    return std::optional<Batch>(Batch{seq, std::move(builder).finish(), n, {}});
 }
 
 Expected<void> Buffer::acknowledge(std::span<const std::uint64_t> seqs) {

@@ -16,7 +16,7 @@ CREATE TABLE nonces(
 CREATE INDEX nonces_keep_until ON nonces(keep_until);
 CREATE TABLE revoked_keys(kid TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE audit(
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: readers page by id
     ts INTEGER NOT NULL,
     source TEXT NOT NULL,
     principal TEXT NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE audit(
     detail TEXT NOT NULL);
 CREATE INDEX audit_ts ON audit(ts);
 CREATE TABLE outbox(
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the uplink's cursor moves past ids
     topic TEXT NOT NULL,
     payload TEXT NOT NULL,
     bytes INTEGER NOT NULL);

@@ -21,6 +21,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Control messages in flight at once: they are few; telemetry keeps its own window.
+constexpr std::size_t kOutboxInFlight = 8;
+
 // A repeated identical connect failure is logged the first time and then every Nth attempt.
 constexpr std::uint64_t kLogEveryNthFailure = 10;
 
@@ -87,6 +90,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     std::vector<std::function<void()>> stop_waiters_;
     std::vector<StateListener> listeners_;
     CommandHandler command_handler_;
+    std::unique_ptr<TelemetryPump> outbox_pump_;  // control messages; null without an outbox
     std::optional<int> subscribe_mid_;
     SessionCounters counters_;
     bool started_ = false;
@@ -233,6 +237,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
             }
             return;
         }
+        if (outbox_pump_ && outbox_pump_->on_puback(mid, r.code, r.text)) return;
         pump_.on_puback(mid, r.code, r.text);
     }
 
@@ -291,8 +296,14 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
                            {{"TOPIC", topics_.commands}, {"ERROR", mid.error().message}});
             }
         }
-        pump_.start([this](const std::string& payload) {
-            return client_->publish(topics_.telemetry, payload, 1, false);
+        if (outbox_pump_) {
+            // Control messages (results, audit, events) are small and rare: they go first.
+            outbox_pump_->start([this](const store::Batch& batch) {
+                return client_->publish(topics_.base + "/" + batch.topic, batch.payload, 1, false);
+            });
+        }
+        pump_.start([this](const store::Batch& batch) {
+            return client_->publish(topics_.telemetry, batch.payload, 1, false);
         });
         schedule_status();
     }
@@ -331,6 +342,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         connect_timer_.cancel();
         status_timer_.cancel();
         pump_.stop();
+        if (outbox_pump_) outbox_pump_->stop();
         client_.reset();
         if (from == LinkState::connected) {
             ++counters_.disconnects;
@@ -374,6 +386,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     void enter_stopping() {
         status_timer_.cancel();
         pump_.drain();
+        if (outbox_pump_) outbox_pump_->drain();
         log_.info("uplink: stopping; publishing offline status", {{"BROKER", broker_}});
         auto mid = client_->publish(topics_.status, offline_status_json(cfg_.gateway_id), 1, true);
         if (!mid) {
@@ -405,6 +418,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         status_timer_.cancel();
         stop_timer_.cancel();
         pump_.stop();
+        if (outbox_pump_) outbox_pump_->stop();
         client_.reset();
         ++attempt_;  // anything still queued for the last client is now stale
         log_.info("uplink: stopped", {{"BROKER", broker_}});
@@ -418,6 +432,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         status_timer_.cancel();
         stop_timer_.cancel();
         pump_.stop();
+        if (outbox_pump_) outbox_pump_->stop();
         client_.reset();  // no DISCONNECT: the broker publishes the Will
         ++attempt_;
         state_ = LinkState::stopped;
@@ -499,6 +514,17 @@ void Session::on_state_change(StateListener listener) {
 }
 
 void Session::on_command(CommandHandler handler) { impl_->command_handler_ = std::move(handler); }
+
+void Session::attach_outbox(store::BatchSource& outbox) {
+    Impl& s = *impl_;
+    s.outbox_pump_ = std::make_unique<TelemetryPump>(s.ex_, outbox, s.log_, store::BatchLimits{},
+                                                     kOutboxInFlight);
+    std::weak_ptr<Impl> weak = impl_;
+    outbox.on_data_available([weak] {
+        if (auto self = weak.lock(); self && self->state_ == LinkState::connected)
+            self->outbox_pump_->data_available();
+    });
+}
 
 const Topics& Session::topics() const { return impl_->topics_; }
 

@@ -64,6 +64,10 @@ public:
     // message to `handler` on the loop. Without a handler the gateway subscribes to nothing.
     // Set before start().
     void on_command(CommandHandler handler);
+    // A second source, drained before telemetry on every connection: each batch goes to
+    // {prefix}/{gateway_id}/{batch.topic} with QoS 1 and is acknowledged to the source on
+    // PUBACK. Set before start(); `outbox` must outlive the session.
+    void attach_outbox(store::BatchSource& outbox);
     const Topics& topics() const;
     SessionCounters counters() const;
 

@@ -105,7 +105,7 @@ void TelemetryPump::on_batch(std::uint64_t generation,
         return;
     }
     store::Batch& batch = **result;
-    auto mid = publish_(batch.payload);
+    auto mid = publish_(batch);
     if (!mid) {
         // Usually the connection is dying and on_disconnect follows; the batch stays in the
         // store. Pull nothing more on this connection.

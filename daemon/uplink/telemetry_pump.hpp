@@ -25,8 +25,8 @@ struct PumpCounters {
 
 class TelemetryPump {
 public:
-    // Publishes one payload (QoS 1) on the current connection; returns the message id.
-    using PublishFn = std::function<Expected<int>(const std::string& payload)>;
+    // Publishes one batch (QoS 1) on the current connection; returns the message id.
+    using PublishFn = std::function<Expected<int>(const store::Batch& batch)>;
 
     TelemetryPump(asio::any_io_executor executor, store::BatchSource& source, sdk::Logger& log,
                   store::BatchLimits limits, std::size_t max_in_flight);

@@ -55,8 +55,13 @@ Expected<Topics> Topics::make(std::string_view prefix, std::string_view gateway_
     if (auto r = validate_topic_level(gateway_id, "uplink.gateway_id"); !r)
         return std::unexpected(r.error());
     std::string base = std::string(prefix) + "/" + std::string(gateway_id);
-    return Topics{base + "/telemetry",  base + "/status", base + "/cmd",
-                  base + "/cmd/result", base + "/audit",  base + "/events"};
+    return Topics{base,
+                  base + "/telemetry",
+                  base + "/status",
+                  base + "/cmd",
+                  base + "/cmd/result",
+                  base + "/audit",
+                  base + "/events"};
 }
 
 }  // namespace lintel::uplink

@@ -15,6 +15,7 @@ Expected<void> validate_topic_level(std::string_view level, std::string_view wha
 Expected<void> validate_topic_prefix(std::string_view prefix);
 
 struct Topics {
+    std::string base;       // {prefix}/{gateway_id}
     std::string telemetry;  // {prefix}/{gateway_id}/telemetry
     std::string status;     // {prefix}/{gateway_id}/status
     std::string commands;   // {prefix}/{gateway_id}/cmd          (subscribed: signed commands)

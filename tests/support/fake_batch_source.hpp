@@ -25,7 +25,7 @@ public:
     // Appends a batch (seq = next number from 1) and wakes an idle uplink. Returns its seq.
     std::uint64_t add(std::string payload, std::size_t points = 1) {
         std::uint64_t seq = next_seq_++;
-        batches_.emplace(seq, store::Batch{seq, std::move(payload), points});
+        batches_.emplace(seq, store::Batch{seq, std::move(payload), points, {}});
         if (listener_) asio::post(ex_, listener_);
         return seq;
     }

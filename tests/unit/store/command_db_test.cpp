@@ -108,6 +108,17 @@ TEST_F(CommandDbTest, OutboxIsAQueueWithAByteCap) {
     EXPECT_EQ(db.stats()->outbox_messages, 1U);
 }
 
+TEST_F(CommandDbTest, OutboxIdsAreNeverReused) {
+    auto db = open();
+    const auto first = db.enqueue("audit", "a");
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(db.remove_message(*first));
+    const auto second = db.enqueue("audit", "b");
+    ASSERT_TRUE(second);
+    EXPECT_GT(*second, *first) << "a reader's cursor past the first must still see the second";
+    EXPECT_TRUE(*db.next_message(*first));
+}
+
 TEST_F(CommandDbTest, ACorruptFileIsMovedAsideLoudly) {
     std::ofstream(dir_.file("commands.db")) << std::string(8192, 'x');
     auto db = open();

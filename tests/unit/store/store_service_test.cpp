@@ -19,7 +19,7 @@ using test::TempDir;
 // The batch of a successful next_batch, or an empty Batch (seq 0) so the caller's check fails.
 Batch take(Expected<std::optional<Batch>> r) {
     EXPECT_TRUE(r.has_value());
-    if (!r.has_value() || !r->has_value()) return Batch{0, std::string(), 0};
+    if (!r.has_value() || !r->has_value()) return Batch{0, std::string(), 0, {}};
     return std::move(**r);
 }
 

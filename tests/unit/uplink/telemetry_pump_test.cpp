@@ -18,7 +18,8 @@ class PumpTest : public ::testing::Test {
 protected:
     // Records publishes; mids count up like a real client's.
     TelemetryPump::PublishFn publisher() {
-        return [this](const std::string& payload) -> Expected<int> {
+        return [this](const store::Batch& batch) -> Expected<int> {
+            const std::string& payload = batch.payload;
             if (fail_publish_) return make_error("test", "no connection");
             int mid = ++next_mid_;
             sent_[mid] = payload;
