@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/daemon.hpp"
+#include "commands/trust_store.hpp"
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
 #include "core/device_manager.hpp"
@@ -31,8 +32,9 @@ void print_errors(const sdk::ConfigErrors& errors) {
 
 }  // namespace
 
-int check_config(const RunOptions& options) {
-    sdk::ConfigErrors errors;
+ConfigCheckReport collect_config_check(const RunOptions& options) {
+    ConfigCheckReport report;
+    sdk::ConfigErrors& errors = report.errors;
     // read_config keeps what it could read, so device errors are reported even when the main
     // file has its own: the operator gets the whole list in one pass.
     std::optional<core::Config> config = core::read_config(
@@ -56,20 +58,28 @@ int check_config(const RunOptions& options) {
         }
         devices.build(loadable, errors);
     }
-    if (!errors.empty()) {
-        print_errors(errors);
-        std::cerr << errors.size() << (errors.size() == 1 ? " error" : " errors") << " in "
-                  << options.config_path.string() << '\n';
-        return kExitConfig;
-    }
+    if (config->commands.enabled) (void)commands::TrustStore::load(config->commands, errors);
     if (!config->missing_credentials.empty()) {
         // A fresh install before provisioning: valid, and linteld will run and buffer.
-        std::cerr << "warning: not provisioned yet: "
-                  << core::describe_missing(config->missing_credentials)
-                  << "; linteld buffers telemetry and connects once these files exist\n";
+        report.warnings.push_back(
+            "not provisioned yet: " + core::describe_missing(config->missing_credentials) +
+            "; linteld buffers telemetry and connects once these files exist");
     }
-    std::cout << options.config_path.string() << ": configuration is valid ("
-              << config->devices.size() << " devices)\n";
+    report.devices = config->devices.size();
+    return report;
+}
+
+int check_config(const RunOptions& options) {
+    const auto report = collect_config_check(options);
+    if (!report.errors.empty()) {
+        print_errors(report.errors);
+        std::cerr << report.errors.size() << (report.errors.size() == 1 ? " error" : " errors")
+                  << " in " << options.config_path.string() << '\n';
+        return kExitConfig;
+    }
+    for (const auto& w : report.warnings) std::cerr << "warning: " << w << '\n';
+    std::cout << options.config_path.string() << ": configuration is valid (" << report.devices
+              << " devices)\n";
     return kExitOk;
 }
 

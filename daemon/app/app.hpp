@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "lintel/config_node.hpp"
 
 namespace lintel::app {
 
@@ -21,9 +24,18 @@ struct RunOptions {
 // Runs the daemon in the foreground until asked to stop. Returns the process exit code.
 int run_daemon(const RunOptions& options);
 
-// --check-config: loads everything a start would (including each device's driver plugin) without
-// opening the buffer or the network. Prints one line per error to stderr; returns 0 or kExitConfig.
+// --check-config: loads everything a start would (including each device's driver plugin and
+// the command-signing keys) without opening the buffer or the network. Prints one line per
+// error to stderr; returns 0 or kExitConfig.
 int check_config(const RunOptions& options);
+
+struct ConfigCheckReport {
+    sdk::ConfigErrors errors;
+    std::vector<std::string> warnings;  // e.g. not provisioned yet
+    std::size_t devices = 0;
+};
+// What check_config prints, as values (also lintelctl's `config check`).
+ConfigCheckReport collect_config_check(const RunOptions& options);
 
 std::string version_string();
 

@@ -3,6 +3,7 @@
 
 #include <csignal>
 
+#include "app/daemon_services.hpp"
 #include "app/settings.hpp"
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
@@ -28,9 +29,12 @@ Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
 
 Daemon::~Daemon() {
     // Order matters: nothing may publish into a store that is gone.
+    control_.reset();
     if (devices_) devices_->stop_all();
     uplink_.reset();
+    command_service_.reset();
     if (store_) store_->stop();
+    if (command_store_) command_store_->stop();
 }
 
 int Daemon::run() {
@@ -51,13 +55,27 @@ bool Daemon::start() {
         return false;
     }
     store_ = std::move(*store);
+    // The security records live beside the buffer, in their own file (see command_db.hpp).
+    store::CommandDbOptions command_db;
+    command_db.path = config_.buffer.path.parent_path() / "commands.db";
+    command_db.audit_max_rows = config_.commands.audit_max_rows;
+    auto command_store = store::CommandStore::start(command_db, io_.get_executor(), log_);
+    if (!command_store) {
+        log_.error("cannot open the command and audit database; exiting",
+                   {{"PATH", command_db.path.string()}, {"REASON", command_store.error().message}});
+        exit_code_ = kExitFailure;
+        return false;
+    }
+    command_store_ = std::move(*command_store);
+    services_ = std::make_unique<DaemonServices>(*this);
 
     plugins_ = std::make_unique<core::PluginHost>(config_.plugin_dir, log_);
     devices_ = std::make_unique<core::DeviceManager>(
         io_.get_executor(), *plugins_, log_,
-        [this](std::vector<sdk::PointValue> values) { store_->ingest(std::move(values)); });
+        [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
     sdk::ConfigErrors device_errors;
     devices_->build(config_.devices, device_errors);
+    if (config_.commands.enabled) (void)commands::TrustStore::load(config_.commands, device_errors);
     if (!device_errors.empty()) {
         for (const auto& issue : device_errors.issues())
             log_.error("invalid device config: " + issue.to_string());
@@ -68,6 +86,7 @@ bool Daemon::start() {
     credential_stamps_ = credential_stamps(config_);
     start_uplink_or_wait();
     devices_->start_all();
+    start_control();
 
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (!ec) on_signal(signo);
@@ -84,10 +103,89 @@ void Daemon::start_uplink() {
         log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "uplink"}});
     uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_,
                                                 *uplink_log_, [this] { return store_->stats(); });
+    uplink_->attach_outbox(*command_store_);
+    build_command_service();
+    if (command_service_) {
+        uplink_->on_command([this](const uplink::MqttMessage& m) {
+            if (command_service_) command_service_->handle(m.payload);
+        });
+    }
     if (auto started = uplink_->start(); !started) {
         // The config loader checked the files; this is e.g. a certificate that does not parse.
         log_.error("uplink not started; telemetry is buffered until the next reload or restart",
                    {{"REASON", started.error().message}});
+    }
+}
+
+void Daemon::ingest(std::vector<sdk::PointValue> values) {
+    // The latest value per point, for read-point and lintelctl points: one map entry per point.
+    for (const auto& v : values) latest_[{v.device, v.point}] = v;
+    store_->ingest(std::move(values));
+}
+
+void Daemon::build_command_service() {
+    command_service_.reset();
+    if (!config_.commands.enabled) return;
+    sdk::ConfigErrors errors;
+    auto trust = commands::TrustStore::load(config_.commands, errors);
+    if (!trust) {  // checked at start and reload; a key file may have changed since
+        log_.error("cloud commands disabled: the trust store cannot be loaded",
+                   {{"REASON", errors.to_string()}});
+        return;
+    }
+    // Results are signed with the gateway's own TLS key, so the cloud can verify them with the
+    // gateway certificate it already knows.
+    auto key = commands::PrivateKey::from_pem_file(config_.uplink.tls.key_file);
+    if (!key) {
+        log_.error(
+            "cloud commands disabled: the gateway key cannot sign results",
+            {{"KEY", config_.uplink.tls.key_file.string()}, {"REASON", key.error().message}});
+        return;
+    }
+    commands_log_ = std::make_unique<core::ScopedLogger>(
+        log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "commands"}});
+    command_service_ = std::make_unique<commands::CommandService>(
+        io_.get_executor(), config_.commands, std::move(*trust), std::move(*key),
+        config_.gateway_id, *command_store_, *services_, *commands_log_);
+    command_service_->start();
+}
+
+void Daemon::start_control() {
+    if (!config_.control.enabled) return;
+    control_log_ = std::make_unique<core::ScopedLogger>(
+        log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "control"}});
+    control::ControlServerOptions o;
+    o.socket_path = config_.control.socket;
+    o.admin_group = config_.control.admin_group;
+    o.listen_fd = core::listen_fd_named("control");  // lintel-control.socket, when present
+    control_ =
+        std::make_unique<control::ControlServer>(io_.get_executor(), *services_, *control_log_, o);
+    auto record = [this](const control::Peer& peer, std::string action, std::string decision,
+                         std::string reason, std::string detail) {
+        store::AuditRecord a;
+        a.ts_ms = sdk::now_unix_ms();
+        a.source = "control";
+        a.principal = "uid " + std::to_string(peer.uid);
+        a.action = std::move(action);
+        a.decision = std::move(decision);
+        a.reason = std::move(reason);
+        a.detail = std::move(detail);
+        command_store_->append_audit(std::move(a));
+    };
+    control_->on_refused([this, record](const control::Peer& peer, std::string_view why) {
+        log_.warning("control socket: refused a local client", {{"UID", std::to_string(peer.uid)},
+                                                                {"PID", std::to_string(peer.pid)},
+                                                                {"REASON", why}});
+        record(peer, "connect", "rejected", "control.refused", std::string(why));
+    });
+    control_->on_request([record](const control::Peer& peer, const control::Request& request) {
+        record(peer, control::describe(request), "executed", "", "pid " + std::to_string(peer.pid));
+    });
+    if (auto r = control_->start(); !r) {
+        // Not fatal: the gateway's job goes on without local control.
+        log_.error("control socket not available; lintelctl cannot reach linteld",
+                   {{"REASON", r.error().message}});
+        control_.reset();
     }
 }
 
@@ -172,6 +270,17 @@ void Daemon::reload() {
     notifier_.reloading();
     log_.info("reloading configuration", {{"CONFIG", options_.config_path.string()}});
     sdk::ConfigErrors errors;
+    if (auto r = apply_reload(errors); !r) {
+        for (const auto& issue : errors.issues())
+            log_.error("reload rejected: " + issue.to_string());
+        log_.error("configuration reload rejected; the running configuration stays in effect",
+                   {{"ERRORS", std::to_string(errors.size())}});
+    }
+    notifier_.ready(status_line());
+}
+
+Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
+    if (stopping_) return make_error("config.stopping", "linteld is stopping");
     auto next = core::load_config(options_.config_path,
                                   core::LoadOptions{options_.default_plugin_dir, true}, errors);
     // Devices are built (validated) before anything running is touched: a reload either applies
@@ -182,18 +291,14 @@ void Daemon::reload() {
         next_plugins = std::make_unique<core::PluginHost>(next->plugin_dir, log_);
         next_devices = std::make_unique<core::DeviceManager>(
             io_.get_executor(), *next_plugins, log_,
-            [this](std::vector<sdk::PointValue> values) { store_->ingest(std::move(values)); });
+            [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
         next_devices->build(next->devices, errors);
+        if (next->commands.enabled) (void)commands::TrustStore::load(next->commands, errors);
     }
     if (!next || !errors.empty()) {
-        for (const auto& issue : errors.issues())
-            log_.error("reload rejected: " + issue.to_string());
-        log_.error("configuration reload rejected; the running configuration stays in effect",
-                   {{"ERRORS", std::to_string(errors.size())}});
-        notifier_.ready(status_line());
-        return;
+        return make_error("config.invalid",
+                          std::to_string(errors.size()) + " error(s) in the configuration");
     }
-
     log_.set_level(next->log_level);
     if (next->gateway_id != config_.gateway_id || !(next->buffer == config_.buffer)) {
         log_.warning(
@@ -234,8 +339,9 @@ void Daemon::reload() {
             if (!stopping_) start_uplink_or_wait();
         });
     }
+    latest_.clear();  // values of devices that may be gone
     log_.info("configuration reloaded", {{"DEVICES", std::to_string(devices_->device_count())}});
-    notifier_.ready(status_line());
+    return {};
 }
 
 void Daemon::begin_shutdown(const char* why) {
@@ -244,6 +350,7 @@ void Daemon::begin_shutdown(const char* why) {
     log_.info("stopping: polling stops, buffer is flushed, uplink disconnects", {{"SIGNAL", why}});
     notifier_.stopping("stopping");
     provisioning_timer_.cancel();
+    if (control_) control_->stop();
     devices_->stop_all();
     shutdown_deadline_.expires_after(config_.shutdown_timeout);
     shutdown_deadline_.async_wait([this](const boost::system::error_code& ec) {
@@ -274,6 +381,8 @@ void Daemon::finish_shutdown() {
     notifier_.stop_watchdog();
     signals_.cancel();
     store_->stop();  // commits what is queued and joins the writer thread
+    command_service_.reset();
+    command_store_->stop();  // audit records queued so far are written
     const auto s = store_->stats();
     log_.info("linteld stopped", {{"QUEUED_POINTS", std::to_string(s.queued_points)}});
     io_.stop();

@@ -8,18 +8,26 @@
 #include <optional>
 
 #include "app/app.hpp"
+#include "commands/command_service.hpp"
+#include "control/control_server.hpp"
 #include "core/config.hpp"
 #include "core/device_manager.hpp"
 #include "core/logging.hpp"
 #include "core/plugin_host.hpp"
 #include "core/systemd_notifier.hpp"
 #include "lintel/asio.hpp"
+#include "store/command_store.hpp"
 #include "store/store_service.hpp"
 #include "uplink/session.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
 namespace lintel::app {
+
+class DaemonServices;
+
+// The latest value of every point, as read (for read-point and lintelctl points).
+using LatestValues = std::map<std::pair<std::string, std::string>, sdk::PointValue>;
 
 class Daemon {
 public:
@@ -30,7 +38,17 @@ public:
     int run();
 
 private:
+    friend class DaemonServices;  // what commands and lintelctl may see and do
+                                  // (daemon_services.cpp)
+
     bool start();
+    // Applies the configuration on disk as SIGHUP does; the errors when it was rejected.
+    Expected<void> apply_reload(sdk::ConfigErrors& errors);
+    void start_control();
+    // The command service for the current config and credentials, or none (disabled, or the
+    // gateway key cannot sign results: logged).
+    void build_command_service();
+    void ingest(std::vector<sdk::PointValue> values);
     void on_signal(int signo);
     void reload();
     void begin_shutdown(const char* why);
@@ -56,6 +74,14 @@ private:
     asio::steady_timer provisioning_timer_;
     core::SystemdNotifier notifier_;
     std::unique_ptr<store::StoreService> store_;
+    std::unique_ptr<store::CommandStore> command_store_;
+    std::unique_ptr<DaemonServices> services_;
+    std::unique_ptr<commands::CommandService> command_service_;
+    std::unique_ptr<core::ScopedLogger> control_log_;
+    std::unique_ptr<core::ScopedLogger> commands_log_;
+    std::unique_ptr<control::ControlServer> control_;
+    LatestValues latest_;
+    std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
     std::unique_ptr<core::PluginHost> plugins_;
     std::unique_ptr<core::DeviceManager> devices_;
     std::unique_ptr<core::ScopedLogger> uplink_log_;

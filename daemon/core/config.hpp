@@ -64,6 +64,14 @@ struct BufferSettings {
     bool operator==(const BufferSettings&) const = default;
 };
 
+// The local control socket (lintelctl). See docs/lintelctl.md.
+struct ControlSettings {
+    bool enabled = true;
+    std::filesystem::path socket = "/run/lintel/control.sock";  // used when not socket-activated
+    std::string admin_group = "lintel-admin";                   // members may connect
+    bool operator==(const ControlSettings&) const = default;
+};
+
 struct DeviceEntry {
     std::string name;
     std::string driver;
@@ -82,6 +90,7 @@ struct Config {
     UplinkSettings uplink;
     Duration shutdown_timeout{10'000};
     CommandsSettings commands;
+    ControlSettings control;
     std::vector<DeviceEntry> devices;
     // Credential files that do not exist yet: the gateway is not provisioned. linteld runs and
     // buffers, and starts the uplink once they appear (not an error; see docs/configuration.md).

@@ -190,6 +190,13 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
         sr.finish();
     }
     parse_commands(r.child("commands"), c.commands, errors);
+    if (const ConfigNode* ctl = r.child("control")) {
+        MapReader cr(*ctl, errors);
+        c.control.enabled = cr.boolean("enabled", c.control.enabled);
+        c.control.socket = path_value(cr, "socket", false, c.control.socket);
+        c.control.admin_group = cr.string("admin_group", c.control.admin_group);
+        cr.finish();
+    }
     if (r.child("devices") != nullptr) parse_devices(root, c.devices, errors);
     r.finish();
     return c;

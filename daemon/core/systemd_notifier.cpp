@@ -4,6 +4,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include <cstdlib>
 #include <string>
 
 namespace lintel::core {
@@ -69,6 +70,20 @@ void SystemdNotifier::arm() {
         sd_notify(0, "WATCHDOG=1");
         arm();
     });
+}
+
+std::optional<int> listen_fd_named(std::string_view name) {
+    char** names = nullptr;
+    const int n = sd_listen_fds_with_names(0, &names);
+    std::optional<int> found;
+    for (int i = 0; i < n; ++i) {
+        if (!found && names != nullptr && name == names[i]) found = SD_LISTEN_FDS_START + i;
+    }
+    if (names != nullptr) {
+        for (int i = 0; i < n; ++i) std::free(names[i]);
+        std::free(names);
+    }
+    return found;
 }
 
 }  // namespace lintel::core

@@ -2,6 +2,9 @@
 // from the event loop itself so that a stuck loop is noticed and restarted.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include <chrono>
 #include <string_view>
 
@@ -29,5 +32,9 @@ private:
     std::chrono::microseconds watchdog_interval_{0};
     bool running_ = false;
 };
+
+// A listening socket systemd passed under FileDescriptorName=`name` (socket activation), or
+// nullopt when linteld was not started that way.
+std::optional<int> listen_fd_named(std::string_view name);
 
 }  // namespace lintel::core

@@ -7,15 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/peer_credentials.hpp"
 #include "lintel/error.hpp"
 
 namespace lintel::helper {
 
-struct PeerCredentials {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    pid_t pid = 0;
-};
+using common::PeerCredentials;
 
 // The credentials the kernel recorded when the peer called connect(); the peer cannot forge them.
 Expected<PeerCredentials> read_peer_credentials(int fd);

@@ -101,6 +101,9 @@ expect_mode() {  # PATH "MODE USER:GROUP"
     if [ "$got" = "$2" ]; then ok "$1 is $2"; else bad "$1 is '$got', expected '$2'"; fi
 }
 expect_mode /usr/sbin/linteld "755 root:root"
+expect_mode /usr/bin/lintelctl "755 root:root"
+expect_mode /usr/bin/lintel-sign "755 root:root"
+expect_mode /lib/systemd/system/lintel-control.socket "644 root:root"
 expect_mode /usr/libexec/lintel/lintel-helper "755 root:root"
 expect_mode /usr/lib/lintel/plugins/modbus.so "644 root:root"
 expect_mode /etc/lintel/lintel.yaml "644 root:root"
@@ -113,6 +116,7 @@ expect_mode "/lib/systemd/system/lintel-helper@.service" "644 root:root"
 expect_mode /usr/lib/sysusers.d/lintel.conf "644 root:root"
 expect_mode /usr/lib/tmpfiles.d/lintel.conf "644 root:root"
 for f in /usr/share/man/man8/linteld.8.gz /usr/share/man/man8/lintel-helper.8.gz \
+    /usr/share/man/man1/lintelctl.1.gz /usr/share/man/man1/lintel-sign.1.gz \
     /usr/share/man/man5/lintel.yaml.5.gz /usr/share/doc/lintel/copyright \
     /usr/share/doc/lintel/examples/serial-devices.conf; do
     check "$f is installed" test -f "$root$f"
@@ -138,6 +142,11 @@ check "group lintel-admin exists" sh -c "chroot '$root' getent group lintel-admi
 # --- 5. the installed programs -------------------------------------------------------------------
 echo "== installed linteld"
 check "linteld --version" sh -c "chroot '$root' /usr/sbin/linteld --version | grep -qx 'linteld 0.1.0'"
+check "lintelctl says the daemon is not running (exit 69)" sh -c "
+    chroot '$root' /usr/bin/lintelctl status >/dev/null 2>&1; test \$? -eq 69"
+check "lintel-sign makes a key pair" sh -c "
+    chroot '$root' /usr/bin/lintel-sign keygen --alg ed25519 --out /tmp/ops.key >/dev/null &&
+    test \"\$(stat -c %a '$root/tmp/ops.key')\" = 600 && test -s '$root/tmp/ops.key.pub'"
 if out=$(in_root runuser -u lintel -- /usr/sbin/linteld --check-config /etc/lintel/lintel.yaml 2>&1); then
     ok "installed linteld --check-config /etc/lintel/lintel.yaml passes as user lintel"
 else

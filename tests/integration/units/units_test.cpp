@@ -26,9 +26,11 @@ namespace fs = std::filesystem;
 
 const fs::path k_units = fs::path(LINTEL_SOURCE_DIR) / "systemd";
 const std::string k_daemon_unit = "lintel.service";
+const std::string k_control_socket = "lintel-control.socket";
 const std::string k_socket_unit = "lintel-helper.socket";
 const std::string k_service_unit = "lintel-helper@.service";
-const std::vector<std::string> k_all_units{k_daemon_unit, k_socket_unit, k_service_unit};
+const std::vector<std::string> k_all_units{k_daemon_unit, k_control_socket, k_socket_unit,
+                                           k_service_unit};
 const std::vector<std::string> k_services{k_daemon_unit, k_service_unit};
 const fs::path k_exec_start = "usr/libexec/lintel/lintel-helper";
 // Where the package installs each program, and the built one to put there.
@@ -166,7 +168,8 @@ TEST(Units, DaemonUnitKeepsItsLifecycleAndIdentity) {
     auto text = read_file(k_units / k_daemon_unit);
     ASSERT_TRUE(text) << text.error().message;
     for (auto line :
-         {"Type=notify", "NotifyAccess=main", "ExecStart=/usr/sbin/linteld --config /etc/lintel/lintel.yaml",
+         {"Type=notify", "NotifyAccess=main",
+          "ExecStart=/usr/sbin/linteld --config /etc/lintel/lintel.yaml",
           "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "RestartPreventExitStatus=78",
           "User=lintel", "Group=lintel", "StateDirectory=lintel", "RuntimeDirectory=lintel",
           "ConfigurationDirectory=lintel", "CapabilityBoundingSet=", "NoNewPrivileges=yes",
@@ -177,6 +180,23 @@ TEST(Units, DaemonUnitKeepsItsLifecycleAndIdentity) {
     // RestartPreventExitStatus= does not cover ExecStartPre=: a config pre-check there would
     // restart an invalid configuration every RestartSec forever (linteld checks it itself).
     EXPECT_EQ(text->find("\nExecStartPre="), std::string::npos);
+}
+
+TEST(Units, ControlSocketKeepsItsAccessRules) {
+    auto text = read_file(k_units / k_control_socket);
+    ASSERT_TRUE(text) << text.error().message;
+    for (auto line : {"ListenStream=/run/lintel/control.sock", "FileDescriptorName=control",
+                      "Service=lintel.service", "SocketGroup=lintel-admin", "SocketMode=0660",
+                      "PartOf=lintel.service"}) {
+        EXPECT_EQ(count_setting(*text, line), 1u) << line;
+    }
+    // Never enabled on its own: it would start a stopped daemon on the first lintelctl.
+    EXPECT_EQ(text->find("\n[Install]"), std::string::npos);
+    auto daemon = read_file(k_units / k_daemon_unit);
+    ASSERT_TRUE(daemon);
+    // PrivateUsers= would show every local peer but root and lintel as uid 65534.
+    EXPECT_EQ(count_setting(*daemon, "PrivateUsers=yes"), 0u);
+    EXPECT_EQ(count_setting(*daemon, "RuntimeDirectoryMode=0751"), 1u);
 }
 
 TEST(Units, HelperSocketKeepsItsAccessRules) {

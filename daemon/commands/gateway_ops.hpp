@@ -1,0 +1,42 @@
+// What command actions may do to the gateway. The daemon implements it; the commands module
+// never reaches into the daemon otherwise. Every call comes from the loop.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "lintel/error.hpp"
+#include "lintel/log.hpp"
+#include "lintel/plugin.hpp"
+#include "lintel/point.hpp"
+
+namespace lintel::commands {
+
+class GatewayOps {
+public:
+    virtual ~GatewayOps() = default;
+
+    // get-status: the same facts as the retained status message, and more.
+    virtual nlohmann::json status() = 0;
+    // get-config: the running configuration with every secret (key paths' contents never,
+    // passwords, PSKs) left out.
+    virtual nlohmann::json redacted_config() = 0;
+    // A point the device config declared writable, or nullopt.
+    virtual std::optional<sdk::WritablePoint> writable(std::string_view device,
+                                                       std::string_view point) = 0;
+    // The latest value read from a point, as telemetry JSON, or nullopt if none yet.
+    virtual std::optional<nlohmann::json> latest_value(std::string_view device,
+                                                       std::string_view point) = 0;
+    virtual bool has_device(std::string_view device) = 0;
+    virtual void write_point(const std::string& device, const std::string& point,
+                             const sdk::Value& value, std::function<void(Expected<void>)> done) = 0;
+    virtual void set_log_level(sdk::LogLevel level) = 0;
+    // Re-reads the configuration as SIGHUP does; the result says whether it was applied.
+    virtual void reload_config(std::function<void(Expected<nlohmann::json>)> done) = 0;
+};
+
+}  // namespace lintel::commands
