@@ -104,6 +104,13 @@ void Daemon::start_uplink() {
     uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_,
                                                 *uplink_log_, [this] { return store_->stats(); });
     uplink_->attach_outbox(*command_store_);
+    uplink_->set_status_extra([this] {
+        auto doc = services_->status_document();
+        return nlohmann::json{{"devices", doc["devices"]},
+                              {"certificate", doc["certificate"]},
+                              {"commands", doc.value("commands", nlohmann::json(nullptr))}}
+            .dump();
+    });
     build_command_service();
     if (command_service_) {
         uplink_->on_command([this](const uplink::MqttMessage& m) {

@@ -6,6 +6,7 @@
 #include "app/app.hpp"
 #include "app/daemon.hpp"
 #include "commands/certificate.hpp"
+#include "core/logging.hpp"
 
 namespace lintel::app {
 
@@ -26,19 +27,7 @@ json point_json(const sdk::PointValue& p) {
                 {"ts", p.ts_ms}};
 }
 
-std::string level_name(sdk::LogLevel l) {
-    switch (l) {
-        case sdk::LogLevel::debug:
-            return "debug";
-        case sdk::LogLevel::info:
-            return "info";
-        case sdk::LogLevel::warning:
-            return "warning";
-        case sdk::LogLevel::error:
-            return "error";
-    }
-    return "info";
-}
+std::string level_name(sdk::LogLevel l) { return std::string(core::to_string(l)); }
 
 // Days until the gateway's certificate expires (negative: expired), or null when unknown.
 json certificate_json(const core::Config& c) {

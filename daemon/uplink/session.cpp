@@ -90,7 +90,8 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     std::vector<std::function<void()>> stop_waiters_;
     std::vector<StateListener> listeners_;
     CommandHandler command_handler_;
-    std::unique_ptr<TelemetryPump> outbox_pump_;  // control messages; null without an outbox
+    std::unique_ptr<TelemetryPump> outbox_pump_;
+    std::function<std::string()> status_extra_;  // control messages; null without an outbox
     std::optional<int> subscribe_mid_;
     SessionCounters counters_;
     bool started_ = false;
@@ -316,6 +317,7 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         if (stats_) info.buffer = stats_();
         info.connects = counters_.connects;
         info.disconnects = counters_.disconnects;
+        if (status_extra_) info.extra_json = status_extra_();
         auto mid = client_->publish(topics_.status, online_status_json(info), 1, true);
         if (mid) {
             status_mids_.insert(*mid);
@@ -514,6 +516,10 @@ void Session::on_state_change(StateListener listener) {
 }
 
 void Session::on_command(CommandHandler handler) { impl_->command_handler_ = std::move(handler); }
+
+void Session::set_status_extra(std::function<std::string()> extra) {
+    impl_->status_extra_ = std::move(extra);
+}
 
 void Session::attach_outbox(store::BatchSource& outbox) {
     Impl& s = *impl_;

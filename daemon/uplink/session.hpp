@@ -68,6 +68,8 @@ public:
     // {prefix}/{gateway_id}/{batch.topic} with QoS 1 and is acknowledged to the source on
     // PUBACK. Set before start(); `outbox` must outlive the session.
     void attach_outbox(store::BatchSource& outbox);
+    // More for the retained status message: a JSON object whose members are added to it.
+    void set_status_extra(std::function<std::string()> extra);
     const Topics& topics() const;
     SessionCounters counters() const;
 

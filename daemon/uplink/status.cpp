@@ -19,6 +19,14 @@ std::string online_status_json(const StatusInfo& info) {
     j["ingest_overflow"] = info.buffer.ingest_overflow;
     j["connects"] = info.connects;
     j["disconnects"] = info.disconnects;
+    if (!info.extra_json.empty()) {
+        auto extra = nlohmann::ordered_json::parse(info.extra_json, nullptr, false);
+        if (extra.is_object()) {
+            for (auto& [key, value] : extra.items()) {
+                if (!j.contains(key)) j[key] = value;  // the session's own fields win
+            }
+        }
+    }
     // replace: a device name with invalid UTF-8 must not throw from the network path.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

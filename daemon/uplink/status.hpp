@@ -16,6 +16,9 @@ struct StatusInfo {
     store::BufferStats buffer;
     std::uint64_t connects = 0;     // successful connections since the daemon started
     std::uint64_t disconnects = 0;  // connections lost since the daemon started
+    // A JSON object from the daemon (devices' health, certificate expiry, commands) whose
+    // members are added after the fields above; empty: none.
+    std::string extra_json;
 };
 
 // {"state":"online","gateway":ID,"version":V,"since":MS,"queued_points":N,"dropped_total":N,

@@ -188,6 +188,20 @@ TEST_F(CommandsTest, AValidWriteChangesTheRegisterAndTheSignedResultSaysSo) {
     auto pong = result_for(ping.id);
     ASSERT_TRUE(pong);
     EXPECT_EQ(pong->output.at("pong"), true);
+
+    // The retained status grows: devices' health, certificate expiry, the last command.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto s = latest_status();
+            return s && s->contains("commands") && s->at("commands").is_object() &&
+                   s->at("commands").value("executed", 0) >= 2;
+        },
+        10s));
+    const auto status = *latest_status();
+    EXPECT_EQ(status.at("devices").at(0).at("name"), "meter");
+    EXPECT_EQ(status.at("devices").at(0).at("health"), "ok");
+    EXPECT_GT(status.at("certificate").at("expires_in_days").get<int>(), 0);
+    EXPECT_EQ(status.at("commands").at("last").at("action"), "ping");
 }
 
 TEST_F(CommandsTest, EveryAttackIsRefusedWithItsReasonAndTheDaemonKeepsServing) {
@@ -291,6 +305,36 @@ TEST_F(CommandsTest, RepeatedRejectionsRaiseASecurityEventAndShunTheKeyForAWhile
             return r && r->status == commands::ResultStatus::ok;
         },
         10s, 500ms));
+}
+
+TEST_F(CommandsTest, LintelctlSeesTheRunningDaemonAndItsAuditTrail) {
+    start_and_wait_for_commands();
+    auto c = command("ping");
+    send(sign(c, ops_));
+    ASSERT_TRUE(result_for(c.id));
+    auto run = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{(fs::path(LINTEL_BUILD_DIR) / "bin" / "lintelctl").string(),
+                                      "--socket", (dir_->path() / "control.sock").string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto p = Process::spawn(ProcessOptions::of(argv)
+                                    .with_stdout(Output::to_file(dir_->path() / "ctl.out"))
+                                    .with_stderr(Output::to_file(dir_->path() / "ctl.err")));
+        auto st = p ? p->wait_exit(20s) : std::nullopt;
+        return std::make_pair(st && st->exited ? st->code : -1,
+                              read_file(dir_->path() / "ctl.out").value_or("") +
+                                  read_file(dir_->path() / "ctl.err").value_or(""));
+    };
+    auto [code, out] = run({"--json", "status"});
+    ASSERT_EQ(code, 0) << out;
+    const auto status = nlohmann::json::parse(out);
+    EXPECT_EQ(status.at("gateway_id"), kGateway);
+    EXPECT_EQ(status.at("link").at("state"), "connected");
+    auto [acode, audit] = run({"audit", "--since", "1h"});
+    ASSERT_EQ(acode, 0) << audit;
+    EXPECT_NE(audit.find("ping"), std::string::npos) << audit;
+    auto [pcode, points] = run({"--json", "points", "--device", "meter"});
+    ASSERT_EQ(pcode, 0) << points;
+    EXPECT_FALSE(nlohmann::json::parse(points).at("points").empty());
 }
 
 }  // namespace
