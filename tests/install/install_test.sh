@@ -62,7 +62,8 @@ else
     echo "built in $((SECONDS - start)) s"
 fi
 deb=$(ls "$work"/lintel_*_*.deb)
-ok "dpkg-buildpackage produced $(basename "$deb")"
+sign_deb=$(ls "$work"/lintel-sign_*_*.deb)
+ok "dpkg-buildpackage produced $(basename "$deb") and $(basename "$sign_deb")"
 
 # --- 2. lintian -----------------------------------------------------------------------------------
 echo "== lintian"
@@ -77,13 +78,14 @@ grep -E '^[IP]: ' "$work/lintian.log" | sed 's/^/  lintian says: /' || true
 # --- 3. install into a throwaway Debian 12 root -------------------------------------------------
 echo "== installing into a fresh Debian 12 root (mmdebstrap + apt)"
 mkdir -p "$work/debs"
-cp "$deb" "$work/debs/"
+cp "$deb" "$sign_deb" "$work/debs/"
 deb_in=$work/debs/$(basename "$deb")
+sign_in=$work/debs/$(basename "$sign_deb")
 start=$SECONDS
 # apt outside passes the .deb's path to dpkg inside: the same path must exist in the root.
 # --verbose: the maintainer scripts' own output lands in the log, where it is checked below.
-if ! mmdebstrap --verbose --variant=apt --include="$deb_in" \
-        --setup-hook="mkdir -p \"\$1$work/debs\" && cp $deb_in \"\$1$work/debs/\"" \
+if ! mmdebstrap --verbose --variant=apt --include="$deb_in" --include="$sign_in" \
+        --setup-hook="mkdir -p \"\$1$work/debs\" && cp $deb_in $sign_in \"\$1$work/debs/\"" \
         bookworm "$root" >"$work/mmdebstrap.log" 2>&1; then
     tail -60 "$work/mmdebstrap.log"
     echo "FAIL: mmdebstrap / apt install"
@@ -102,7 +104,6 @@ expect_mode() {  # PATH "MODE USER:GROUP"
 }
 expect_mode /usr/sbin/linteld "755 root:root"
 expect_mode /usr/bin/lintelctl "755 root:root"
-expect_mode /usr/bin/lintel-sign "755 root:root"
 expect_mode /lib/systemd/system/lintel-control.socket "644 root:root"
 expect_mode /usr/libexec/lintel/lintel-helper "755 root:root"
 expect_mode /usr/lib/lintel/plugins/modbus.so "644 root:root"
@@ -144,6 +145,9 @@ echo "== installed linteld"
 check "linteld --version" sh -c "chroot '$root' /usr/sbin/linteld --version | grep -qx 'linteld 0.1.0'"
 check "lintelctl says the daemon is not running (exit 69)" sh -c "
     chroot '$root' /usr/bin/lintelctl status >/dev/null 2>&1; test \$? -eq 69"
+check "lintel-sign is its own package (cloud side)" sh -c "
+    chroot '$root' dpkg -S /usr/bin/lintel-sign | grep -q '^lintel-sign:' &&
+    ! chroot '$root' dpkg -L lintel | grep -q lintel-sign"
 check "lintel-sign makes a key pair" sh -c "
     chroot '$root' /usr/bin/lintel-sign keygen --alg ed25519 --out /tmp/ops.key >/dev/null &&
     test \"\$(stat -c %a '$root/tmp/ops.key')\" = 600 && test -s '$root/tmp/ops.key.pub'"
