@@ -37,9 +37,12 @@ protected:
         std::ofstream(etc() / name) << key.public_key().to_pem();
     }
 
-    std::string commands_yaml(int threshold = 100) const {
+    std::string commands_yaml(int threshold = 100, const std::string& rate = "50/1m",
+                              const std::string& clock = "synced") const {
         return "commands:\n"
-               "  clock: synced\n"
+               "  clock: " +
+               clock +
+               "\n"
                "  max_lifetime: 30m\n"
                "  keys:\n"
                "    - {id: ops-1, public_key: " +
@@ -49,7 +52,9 @@ protected:
                (etc() / "old-1.pub").string() +
                ", principal: ops, revoked: true}\n"
                "  principals:\n"
-               "    - {name: ops, roles: [operator], rate_limit: 50/1m}\n"
+               "    - {name: ops, roles: [operator], rate_limit: " +
+               rate +
+               "}\n"
                "  roles:\n"
                "    - name: operator\n"
                "      allow:\n"
@@ -335,6 +340,45 @@ TEST_F(CommandsTest, LintelctlSeesTheRunningDaemonAndItsAuditTrail) {
     auto [pcode, points] = run({"--json", "points", "--device", "meter"});
     ASSERT_EQ(pcode, 0) << points;
     EXPECT_FALSE(nlohmann::json::parse(points).at("points").empty());
+}
+
+TEST_F(CommandsTest, ThePrincipalsRateLimitRefusesTheExcess) {
+    write_main_config(commands_yaml(100, "3/1m"));
+    start_and_wait_for_commands();
+    for (int i = 0; i < 3; ++i) {
+        auto c = command("ping");
+        send(sign(c, ops_));
+        auto r = result_for(c.id);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, commands::ResultStatus::ok) << i;
+    }
+    auto excess = command("ping");
+    EXPECT_EQ(reason_of(sign(excess, ops_), excess.id), reason::rate_limited);
+}
+
+TEST_F(CommandsTest, WithoutASynchronisedClockOnlyCommandsNewerThanTheLastAcceptedPass) {
+    // Synchronised first: one command is accepted, and its issued_at is persisted.
+    start_and_wait_for_commands();
+    auto first = command("ping");
+    send(sign(first, ops_));
+    ASSERT_TRUE(result_for(first.id));
+    daemon_->signal(SIGTERM);
+    ASSERT_TRUE(daemon_->wait_exit(10s));
+
+    // The box reboots with a clock nobody vouches for.
+    write_main_config(commands_yaml(100, "50/1m", "unsynced"));
+    start_and_wait_for_commands();
+    auto older = command("ping");
+    older.issued_at_ms = first.issued_at_ms - 5000;
+    older.expires_at_ms = older.issued_at_ms + 60'000;
+    EXPECT_EQ(reason_of(sign(older, ops_), older.id), reason::clock_unsynced);
+    auto newer = command("ping");
+    newer.issued_at_ms = first.issued_at_ms + 5000;
+    newer.expires_at_ms = newer.issued_at_ms + 60'000;
+    send(sign(newer, ops_));
+    auto r = result_for(newer.id);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
 }
 
 }  // namespace
