@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands/reason_codes.hpp"
+#include "common/strict_json.hpp"
 
 namespace lintel::commands {
 namespace {
@@ -31,25 +32,6 @@ std::string path_of(std::string_view subject, const std::vector<Frame>& frames) 
         }
     }
     return path;
-}
-
-// nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: <why>;
-// last read: '<bytes>'; expected <token>". Keep <why> and the expectation, drop the echo of
-// untrusted bytes.
-std::string describe_parse_error(const json::parse_error& e) {
-    std::string text = e.what();
-    if (auto colon = text.find(": "); colon != std::string::npos) text.erase(0, colon + 2);
-    const std::string echo = "; last read: '";
-    if (auto start = text.find(echo); start != std::string::npos) {
-        const std::string tail = "'; expected ";
-        auto expect = text.rfind(tail);
-        std::string rest = expect != std::string::npos && expect >= start + echo.size()
-                               ? "; expected " + text.substr(expect + tail.size())
-                               : std::string();
-        text.erase(start);
-        text += rest;
-    }
-    return "not valid JSON at byte " + std::to_string(e.byte) + ": " + printable(text, 120);
 }
 
 }  // namespace
@@ -109,7 +91,7 @@ Expected<json> parse_strict_json(std::string_view text, std::string_view subject
         if (!error.empty()) return make_error(std::string(reason::malformed), error);
         return value;
     } catch (const json::parse_error& e) {
-        return field_error(subject, describe_parse_error(e));
+        return field_error(subject, common::describe_parse_error(e));
     } catch (const json::exception& e) {  // e.g. out_of_range for a number that overflows
         return field_error(subject, "not valid JSON: " + printable(e.what(), 120));
     }
@@ -127,16 +109,7 @@ int json_depth(const json& value, int limit) {
 }
 
 std::string printable(std::string_view text, std::size_t max) {
-    std::string out;
-    for (char c : text) {
-        if (out.size() >= max) {
-            out += "...";
-            break;
-        }
-        const auto u = static_cast<unsigned char>(c);
-        out += (u >= 0x20 && u < 0x7f) ? c : '?';
-    }
-    return out;
+    return common::printable(text, max);
 }
 
 bool is_identifier(std::string_view text) {

@@ -9,9 +9,11 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
 // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: <why>;
 // last read: '<peer bytes>'; expected <token>". Keep <why> and the expectation, drop the echo.
-std::string describe_parse_error(const json::parse_error& e, const std::string& subject) {
+std::string describe_parse_error(const json::parse_error& e) {
     std::string text = e.what();
     if (auto colon = text.find(": "); colon != std::string::npos) text.erase(0, colon + 2);
     const std::string echo = "; last read: '";
@@ -24,11 +26,8 @@ std::string describe_parse_error(const json::parse_error& e, const std::string& 
         text.erase(start);
         text += rest;
     }
-    return subject + " is not valid JSON at byte " + std::to_string(e.byte) + ": " +
-           printable(text);
+    return "not valid JSON at byte " + std::to_string(e.byte) + ": " + printable(text);
 }
-
-}  // namespace
 
 std::string printable(std::string_view text, std::size_t max) {
     std::string out;
@@ -89,7 +88,7 @@ Expected<json> parse_strict_json(std::string_view text, std::string_view subject
         }
         return value;
     } catch (const json::parse_error& e) {
-        return make_error(code, describe_parse_error(e, subject));
+        return make_error(code, subject + " is " + describe_parse_error(e));
     } catch (const json::exception& e) {  // e.g. out_of_range for a number that overflows
         return make_error(code, subject + " is not valid JSON: " + printable(e.what()));
     }

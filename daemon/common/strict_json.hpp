@@ -21,6 +21,10 @@ namespace lintel::common {
 Expected<nlohmann::json> parse_strict_json(std::string_view text, std::string_view subject,
                                            std::string_view error_code, int max_nesting);
 
+// What nlohmann's parse error says, without its echo of the peer's bytes:
+// "not valid JSON at byte 12: syntax error while parsing value - invalid literal; expected ...".
+std::string describe_parse_error(const nlohmann::json::parse_error& error);
+
 // `text` for a message: printable ASCII kept, anything else as '?', cut at `max` bytes with "...".
 // Messages may quote what a peer sent; this keeps control characters and broken UTF-8 out of
 // responses and log lines.
