@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/response_envelope.hpp"
 #include "common/strict_json.hpp"
 
 namespace lintel::control {
@@ -268,46 +269,13 @@ std::string serialise_ok(const json& result) {
     return "{\"v\":1,\"ok\":true,\"result\":" + result.dump(-1, ' ', false, k_replace) + "}\n";
 }
 
-std::string serialise_error(const Error& error) {
-    ordered_json response;
-    response["v"] = k_protocol_version;
-    response["ok"] = false;
-    response["error"] = {{"code", error.code}, {"message", error.message}};
-    return response.dump(-1, ' ', false, k_replace) + "\n";
-}
+std::string serialise_error(const Error& error) { return common::serialise_error_line(error); }
 
 Expected<json> parse_response(std::string_view line) {
-    auto bad = [](const std::string& why) {
-        return make_error(std::string(codes::bad_response), "linteld's response " + why);
-    };
     auto parsed = common::parse_strict_json(line, "linteld's response", codes::bad_response,
                                             k_max_response_nesting);
     if (!parsed) return std::unexpected(parsed.error());
-    json& response = *parsed;
-    if (!response.is_object()) return bad("is not a JSON object");
-    // Extra keys are tolerated: a newer linteld may add fields an older lintelctl does not know.
-    auto v = response.find("v");
-    if (v == response.end() || as_int64(*v) != std::optional<std::int64_t>(1)) {
-        return bad("does not have \"v\": 1");
-    }
-    auto ok = response.find("ok");
-    if (ok == response.end() || !ok->is_boolean()) return bad("has no boolean \"ok\"");
-    if (ok->get<bool>()) {
-        auto result = response.find("result");
-        if (result == response.end() || !result->is_object()) {
-            return bad("is ok but has no \"result\" object");
-        }
-        return std::move(*result);
-    }
-    auto error = response.find("error");
-    if (error == response.end() || !error->is_object()) return bad("has no \"error\" object");
-    auto code = error->find("code");
-    auto message = error->find("message");
-    if (code == error->end() || !code->is_string() || message == error->end() ||
-        !message->is_string()) {
-        return bad("has an \"error\" without string \"code\" and \"message\"");
-    }
-    return make_error(code->get<std::string>(), message->get<std::string>());
+    return common::unwrap_response(std::move(*parsed), "linteld's response", codes::bad_response);
 }
 
 }  // namespace lintel::control
