@@ -1,0 +1,188 @@
+// The actions' argument rules and outcomes against a scripted gateway: every bad argument is a
+// rejection with cmd.bad_args (never a guess), writes stay within the declared limits, and
+// shun/unshun/revoke-key change what they say.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "commands/actions.hpp"
+#include "commands/reason_codes.hpp"
+#include "support/asio_run.hpp"
+#include "support/capture_logger.hpp"
+#include "support/files.hpp"
+
+namespace lintel::commands {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+class FakeOps final : public GatewayOps {
+public:
+    json status() override { return json{{"fake", true}}; }
+    json redacted_config() override { return json{{"config", "redacted"}}; }
+    std::optional<sdk::WritablePoint> writable(std::string_view device,
+                                               std::string_view point) override {
+        if (device == "ahu-1" && point == "setpoint")
+            return sdk::WritablePoint{"setpoint", sdk::ValueKind::real, 10.0, 30.0};
+        return std::nullopt;
+    }
+    std::optional<json> latest_value(std::string_view, std::string_view point) override {
+        if (point == "temp") return json{{"value", 21.0}};
+        return std::nullopt;
+    }
+    bool has_device(std::string_view device) override { return device == "ahu-1"; }
+    void write_point(const std::string& device, const std::string& point, const sdk::Value& value,
+                     std::function<void(Expected<void>)> done) override {
+        writes.push_back(device + "/" + point + "=" + std::to_string(std::get<double>(value)));
+        if (fail_writes) {
+            done(make_error("modbus.exception", "illegal data value"));
+        } else {
+            done({});
+        }
+    }
+    void set_log_level(sdk::LogLevel level) override { log_level = level; }
+    void reload_config(std::function<void(Expected<json>)> done) override {
+        done(json{{"reloaded", true}});
+    }
+
+    std::vector<std::string> writes;
+    bool fail_writes = false;
+    std::optional<sdk::LogLevel> log_level;
+};
+
+class ActionsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store::CommandDbOptions o;
+        o.path = dir_ / "commands.db";
+        auto s = store::CommandStore::start(o, io_.get_executor(), log_);
+        ASSERT_TRUE(s) << s.error().message;
+        store_ = std::move(*s);
+        auto key = PrivateKey::generate(KeyType::ed25519);
+        std::ofstream(dir_ / "ops-1.pub") << key->public_key().to_pem();
+        settings_.enabled = true;
+        settings_.keys = {core::CommandKey{"ops-1", dir_ / "ops-1.pub", "ops", false, {}}};
+        settings_.principals = {{"ops", {}, {}}};
+        sdk::ConfigErrors errors;
+        auto trust = TrustStore::load(settings_, errors);
+        ASSERT_TRUE(trust) << errors.to_string();
+        trust_ = std::move(*trust);
+    }
+    void TearDown() override { store_->stop(); }
+
+    ActionOutcome run(const std::string& action, json args) {
+        CommandEnvelope c;
+        c.action = action;
+        c.args = std::move(args);
+        std::optional<ActionOutcome> out;
+        run_action(c, ActionContext{ops_, policy_, trust_, *store_, settings_, now_, 1000},
+                   [&](ActionOutcome o) { out = std::move(o); });
+        EXPECT_TRUE(test::run_until(
+            io_, [&] { return out.has_value(); }, 5s));
+        return out.value_or(ActionOutcome{});
+    }
+    std::string rejection(const std::string& action, json args) {
+        auto o = run(action, std::move(args));
+        EXPECT_EQ(o.status, ResultStatus::rejected) << o.detail;
+        return o.reason.value_or("none");
+    }
+
+    test::TempDir dir_{"lintel-actions"};
+    asio::io_context io_;
+    test::CaptureLogger log_{"actions", false};
+    std::unique_ptr<store::CommandStore> store_;
+    core::CommandsSettings settings_;
+    Policy policy_{settings_};
+    TrustStore trust_;
+    FakeOps ops_;
+    Clock::time_point now_ = Clock::now();
+};
+
+TEST_F(ActionsTest, UnknownArgumentsAreRefusedNotIgnored) {
+    EXPECT_EQ(rejection("ping", {{"loud", true}}), reason::bad_args);
+    EXPECT_EQ(rejection("get-status", {{"x", 1}}), reason::bad_args);
+    EXPECT_EQ(rejection("read-point", {{"device", "ahu-1"}, {"point", "temp"}, {"extra", 1}}),
+              reason::bad_args);
+    EXPECT_EQ(run("ping", json::object()).status, ResultStatus::ok);
+}
+
+TEST_F(ActionsTest, TargetsNeedADeviceAndAPoint) {
+    CommandEnvelope c;
+    c.action = "write-point";
+    c.args = {{"device", "ahu-1"}};
+    auto t = target_of(c);
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().code, reason::bad_args);
+    c.args = {{"device", "ahu-1"}, {"point", "setpoint"}, {"value", 20.0}};
+    ASSERT_TRUE(target_of(c));
+    EXPECT_EQ(*target_of(c)->point, "setpoint");
+    c.action = "ping";
+    c.args = json::object();
+    EXPECT_FALSE(target_of(c)->device);
+}
+
+TEST_F(ActionsTest, WritesStayWithinWhatTheDeviceDeclared) {
+    EXPECT_EQ(
+        rejection("write-point", {{"device", "chiller"}, {"point", "setpoint"}, {"value", 20.0}}),
+        reason::bad_args)
+        << "no such device";
+    EXPECT_EQ(rejection("write-point", {{"device", "ahu-1"}, {"point", "fan"}, {"value", 1.0}}),
+              reason::not_writable);
+    EXPECT_EQ(
+        rejection("write-point", {{"device", "ahu-1"}, {"point", "setpoint"}, {"value", 31.0}}),
+        reason::out_of_range);
+    EXPECT_EQ(rejection("write-point", {{"device", "ahu-1"}, {"point", "setpoint"}}),
+              reason::bad_args);
+    EXPECT_EQ(rejection("write-point",
+                        {{"device", "ahu-1"}, {"point", "setpoint"}, {"value", json::array()}}),
+              reason::bad_args);
+    EXPECT_TRUE(ops_.writes.empty()) << "nothing refused reached the device";
+
+    auto ok = run("write-point", {{"device", "ahu-1"}, {"point", "setpoint"}, {"value", 21.5}});
+    EXPECT_EQ(ok.status, ResultStatus::ok) << ok.detail;
+    EXPECT_EQ(ops_.writes, std::vector<std::string>{"ahu-1/setpoint=21.500000"});
+
+    ops_.fail_writes = true;
+    auto failed = run("write-point", {{"device", "ahu-1"}, {"point", "setpoint"}, {"value", 22.0}});
+    EXPECT_EQ(failed.status, ResultStatus::failed);
+    EXPECT_EQ(failed.reason, std::string(reason::failed));
+    EXPECT_NE(failed.detail.find("illegal data value"), std::string::npos);
+}
+
+TEST_F(ActionsTest, ReadPointAndLogLevel) {
+    EXPECT_EQ(run("read-point", {{"device", "ahu-1"}, {"point", "temp"}}).output.at("value"), 21.0);
+    EXPECT_EQ(run("read-point", {{"device", "ahu-1"}, {"point", "nothing"}}).status,
+              ResultStatus::failed);
+    EXPECT_EQ(rejection("set-log-level", {{"level", "verbose"}}), reason::bad_args);
+    EXPECT_FALSE(ops_.log_level);
+    EXPECT_EQ(run("set-log-level", {{"level", "debug"}}).status, ResultStatus::ok);
+    EXPECT_EQ(ops_.log_level, sdk::LogLevel::debug);
+}
+
+TEST_F(ActionsTest, ShunUnshunAndRevokeDoWhatTheySay) {
+    EXPECT_EQ(rejection("shun", {{"who", "ops-1"}}), reason::bad_args) << "key: or principal:";
+    EXPECT_EQ(rejection("shun", {{"who", "key:ops-1"}, {"for", "forever"}}), reason::bad_args);
+    EXPECT_EQ(run("shun", {{"who", "key:ops-1"}, {"for", "10m"}}).status, ResultStatus::ok);
+    EXPECT_TRUE(policy_.shunned_until("key:ops-1", now_ + 9min));
+    EXPECT_FALSE(policy_.shunned_until("key:ops-1", now_ + 11min));
+    auto lifted = run("unshun", {{"who", "key:ops-1"}});
+    EXPECT_EQ(lifted.output.at("was_shunned"), true);
+    EXPECT_FALSE(policy_.shunned_until("key:ops-1", now_));
+
+    EXPECT_EQ(rejection("revoke-key", {{"kid", "nobody"}}), reason::bad_args);
+    EXPECT_EQ(run("revoke-key", {{"kid", "ops-1"}}).status, ResultStatus::ok);
+    EXPECT_TRUE(trust_.find("ops-1")->revoked);
+    std::optional<std::vector<std::string>> persisted;
+    store_->revoked_keys([&](auto r) { persisted = r.value_or(std::vector<std::string>{}); });
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return persisted.has_value(); }, 5s));
+    EXPECT_EQ(*persisted, std::vector<std::string>{"ops-1"}) << "survives a restart";
+
+    EXPECT_EQ(rejection("get-audit", {{"limit", 0}}), reason::bad_args);
+    EXPECT_EQ(rejection("get-audit", {{"since", "yesterday"}}), reason::bad_args);
+    EXPECT_EQ(run("get-audit", {{"limit", 10}}).status, ResultStatus::ok);
+}
+
+}  // namespace
+}  // namespace lintel::commands
