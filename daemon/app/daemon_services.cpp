@@ -167,6 +167,13 @@ void DaemonServices::reload_config(std::function<void(Expected<json>)> done) {
     done(json{{"reloaded", true}, {"devices", d_.devices_ ? d_.devices_->device_count() : 0}});
 }
 
+Expected<void> DaemonServices::restart_device(const std::string& device) {
+    if (!d_.devices_) return make_error("device.unknown", "no devices are running");
+    // Its latest values are the old device's; read-point answers again after the next poll.
+    std::erase_if(d_.latest_, [&](const auto& kv) { return kv.first.first == device; });
+    return d_.devices_->restart(device);
+}
+
 void DaemonServices::queue(Reply reply) {
     const auto s = d_.store_ ? d_.store_->stats() : store::BufferStats{};
     json out{{"points", s.queued_points},

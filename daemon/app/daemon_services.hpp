@@ -32,6 +32,7 @@ public:
                      std::function<void(Expected<void>)> done) override;
     void set_log_level(sdk::LogLevel level) override;
     void reload_config(std::function<void(Expected<nlohmann::json>)> done) override;
+    Expected<void> restart_device(const std::string& device) override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }

@@ -164,7 +164,7 @@ Expected<Target> target_of(const CommandEnvelope& c) {
     Target t;
     t.action = c.action;
     static const std::set<std::string, std::less<>> with_point{"read-point", "write-point"};
-    if (with_point.contains(c.action)) {
+    if (with_point.contains(c.action) || c.action == "restart-driver") {
         auto device = string_arg(c.args, "device");
         if (!device || device->empty()) {
             return make_error(std::string(reason::bad_args),
@@ -216,6 +216,17 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
             if (!r) return done(failed(reason::failed, "reload rejected: " + r.error().message));
             done(ok(*r, "configuration reloaded"));
         });
+    }
+    if (c.action == "restart-driver") {
+        if (auto bad = unknown_key(args, {"device"})) return done(rejected(reason::bad_args, *bad));
+        const auto device = *string_arg(args, "device");
+        if (!ctx.ops.has_device(device)) {
+            return done(rejected(reason::bad_args, "no device \"" + device + "\""));
+        }
+        if (auto r = ctx.ops.restart_device(device); !r) {
+            return done(failed(reason::failed, r.error().message));
+        }
+        return done(ok(json{{"restarted", device}}, "restarted device " + device));
     }
     if (c.action == "shun" || c.action == "unshun") return shun_action(c, ctx, done);
     if (c.action == "get-audit") {

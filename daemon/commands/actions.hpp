@@ -1,6 +1,6 @@
 // The actions a verified, authorised command can run, with their arguments (docs/commands.md):
 // ping, get-status, get-config, read-point, write-point, set-log-level, reload-config,
-// shun, unshun, get-audit, revoke-key.
+// restart-driver, shun, unshun, get-audit, revoke-key.
 #pragma once
 
 #include <chrono>

@@ -37,6 +37,8 @@ public:
     virtual void set_log_level(sdk::LogLevel level) = 0;
     // Re-reads the configuration as SIGHUP does; the result says whether it was applied.
     virtual void reload_config(std::function<void(Expected<nlohmann::json>)> done) = 0;
+    // Stops the device and starts a freshly built one from its configuration.
+    virtual Expected<void> restart_device(const std::string& device) = 0;
 };
 
 }  // namespace lintel::commands

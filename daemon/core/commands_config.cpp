@@ -166,10 +166,11 @@ void check_references(const ConfigNode& node, const CommandsSettings& c, ConfigE
 }  // namespace
 
 const std::vector<std::string>& known_command_actions() {
-    // apply-config and restart-driver come with the configuration-rollback work.
+    // apply-config comes with the configuration-rollback work.
     static const std::vector<std::string> actions{
-        "ping",          "get-status", "get-config", "read-point", "write-point", "set-log-level",
-        "reload-config", "shun",       "unshun",     "get-audit",  "revoke-key"};
+        "ping",        "get-status",    "get-config",    "read-point",
+        "write-point", "set-log-level", "reload-config", "restart-driver",
+        "shun",        "unshun",        "get-audit",     "revoke-key"};
     return actions;
 }
 

@@ -41,7 +41,7 @@ struct Principal {
 };
 
 // One allowed action. Patterns use * and ? (glob); an empty list means "any". Device and point
-// patterns apply to actions that name a device/point (read-point, write-point).
+// patterns apply to actions that name a device/point (read-point, write-point, restart-driver).
 struct Grant {
     std::string action;
     std::vector<std::string> devices;

@@ -9,7 +9,8 @@ public:
             PointSink& sink)
         : executor_(std::move(executor)),
           log_(log, {{"DEVICE", entry.name}, {"DRIVER", entry.driver}}),
-          sink_(sink) {
+          sink_(sink),
+          entry_(entry) {
         status_.name = entry.name;
         status_.driver = entry.driver;
     }
@@ -41,6 +42,8 @@ public:
         writable_.push_back(std::move(point));
     }
 
+    const DeviceEntry& entry() const { return entry_; }
+
     std::unique_ptr<sdk::Device> device;
     DeviceStatus status_;
     std::vector<sdk::WritablePoint> writable_;
@@ -50,6 +53,7 @@ private:
     asio::any_io_executor executor_;
     ScopedLogger log_;
     PointSink& sink_;
+    DeviceEntry entry_;  // to build the device again (restart)
 };
 
 DeviceManager::DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log,
@@ -73,19 +77,47 @@ void DeviceManager::build(const std::vector<DeviceEntry>& devices,
                         {"REASON", driver.error().message}});
             continue;
         }
-        auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_);
-        sdk::DeviceSpec spec{entry.name, entry.settings};
-        const std::size_t before = config_errors.size();
-        runtime->device = (*driver)->create(spec, *runtime, config_errors);
-        if (runtime->device == nullptr) {
-            if (config_errors.size() == before) {
-                config_errors.add(entry.node, "driver \"" + entry.driver +
-                                                  "\" refused the device without saying why");
-            }
-            continue;
+        if (auto runtime = create(**driver, entry, config_errors)) {
+            devices_.push_back(std::move(runtime));
         }
-        devices_.push_back(std::move(runtime));
     }
+}
+
+std::unique_ptr<DeviceManager::Runtime> DeviceManager::create(sdk::Driver& driver,
+                                                              const DeviceEntry& entry,
+                                                              sdk::ConfigErrors& config_errors) {
+    auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_);
+    sdk::DeviceSpec spec{entry.name, entry.settings};
+    const std::size_t before = config_errors.size();
+    runtime->device = driver.create(spec, *runtime, config_errors);
+    if (runtime->device == nullptr) {
+        if (config_errors.size() == before) {
+            config_errors.add(entry.node, "driver \"" + entry.driver +
+                                              "\" refused the device without saying why");
+        }
+        return nullptr;
+    }
+    return runtime;
+}
+
+Expected<void> DeviceManager::restart(const std::string& name) {
+    for (auto& slot : devices_) {
+        if (slot->status_.name != name) continue;
+        auto driver = plugins_.driver(slot->entry().driver);
+        if (!driver) return std::unexpected(driver.error());
+        // A fresh device and host: drivers need not support start() after stop(), and the
+        // old one's health and writable points must not linger.
+        sdk::ConfigErrors errors;
+        auto fresh = create(**driver, slot->entry(), errors);
+        if (!fresh) return make_error("device.restart", name + ": " + errors.to_string());
+        if (!slot->stopped_) slot->device->stop();
+        slot->stopped_ = true;
+        slot = std::move(fresh);  // the old device promised no more calls after stop()
+        slot->device->start();
+        log_.info("device restarted", {{"DEVICE", name}});
+        return {};
+    }
+    return make_error("device.unknown", "no device \"" + name + "\"");
 }
 
 void DeviceManager::start_all() {

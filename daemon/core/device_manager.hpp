@@ -45,9 +45,13 @@ public:
     // Writable points declared by the running devices, by device name.
     std::map<std::string, std::vector<sdk::WritablePoint>> writable_points() const;
     sdk::Device* find(const std::string& name);
+    // Stops one device and starts a freshly built one from the same config entry.
+    Expected<void> restart(const std::string& name);
 
 private:
     class Runtime;
+    std::unique_ptr<Runtime> create(sdk::Driver& driver, const DeviceEntry& entry,
+                                    sdk::ConfigErrors& config_errors);
 
     asio::any_io_executor executor_;
     PluginHost& plugins_;

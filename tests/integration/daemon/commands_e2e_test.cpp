@@ -63,6 +63,7 @@ protected:
                "        - {action: write-point, devices: [meter], points: [target]}\n"
                "        - {action: get-audit}\n"
                "        - {action: unshun}\n"
+               "        - {action: restart-driver, devices: [meter]}\n"
                "  security_events: {threshold: " +
                std::to_string(threshold) +
                ", window: 1m, shun_for: 3s}\n"
@@ -379,6 +380,29 @@ TEST_F(CommandsTest, WithoutASynchronisedClockOnlyCommandsNewerThanTheLastAccept
     auto r = result_for(newer.id);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
+}
+
+TEST_F(CommandsTest, RestartDriverBuildsTheDeviceAgainAndPollingGoesOn) {
+    start_and_wait_for_commands();
+    ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }));
+    const auto before = log_count("device restarted");
+    auto c = command("restart-driver", {{"device", "meter"}});
+    send(sign(c, ops_));
+    auto r = result_for(c.id);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
+    ASSERT_TRUE(wait_until([&] { return log_count("device restarted") > before; }, 5s));
+    const auto restarted_at = now_ms();
+    peer_->must("set hr 20 4242");
+    ASSERT_TRUE(wait_point("counter", [&](const auto& p) {
+        return p.at("value") == 4242 && p.at("ts").template get<std::int64_t>() >= restarted_at;
+    })) << "the rebuilt device polls again";
+    // The write limits come from the rebuilt device too.
+    auto w = command("write-point", {{"device", "meter"}, {"point", "target"}, {"value", 12.0}});
+    send(sign(w, ops_));
+    auto wr = result_for(w.id);
+    ASSERT_TRUE(wr);
+    EXPECT_EQ(wr->status, commands::ResultStatus::ok) << wr->output.dump();
 }
 
 }  // namespace

@@ -45,10 +45,15 @@ public:
     void reload_config(std::function<void(Expected<json>)> done) override {
         done(json{{"reloaded", true}});
     }
+    Expected<void> restart_device(const std::string& device) override {
+        restarted.push_back(device);
+        return {};
+    }
 
     std::vector<std::string> writes;
     bool fail_writes = false;
     std::optional<sdk::LogLevel> log_level;
+    std::vector<std::string> restarted;
 };
 
 class ActionsTest : public ::testing::Test {
@@ -158,6 +163,14 @@ TEST_F(ActionsTest, ReadPointAndLogLevel) {
     EXPECT_FALSE(ops_.log_level);
     EXPECT_EQ(run("set-log-level", {{"level", "debug"}}).status, ResultStatus::ok);
     EXPECT_EQ(ops_.log_level, sdk::LogLevel::debug);
+}
+
+TEST_F(ActionsTest, RestartDriverNeedsAnExistingDevice) {
+    EXPECT_EQ(rejection("restart-driver", {{"device", "chiller"}}), reason::bad_args);
+    EXPECT_EQ(rejection("restart-driver", {{"device", "ahu-1"}, {"now", true}}), reason::bad_args);
+    EXPECT_TRUE(ops_.restarted.empty());
+    EXPECT_EQ(run("restart-driver", {{"device", "ahu-1"}}).status, ResultStatus::ok);
+    EXPECT_EQ(ops_.restarted, std::vector<std::string>{"ahu-1"});
 }
 
 TEST_F(ActionsTest, ShunUnshunAndRevokeDoWhatTheySay) {
