@@ -350,6 +350,15 @@ Expected<void> PublicKey::verify(std::string_view data, std::string_view signatu
 
 // ---- PrivateKey ----
 
+// Both ways to get a key (a file, a new one) end here: the public half is derived, never stored.
+Expected<PrivateKey> PrivateKey::adopt(std::shared_ptr<Impl> impl) {
+    auto der = spki_of(impl->pkey.get());
+    if (!der) return std::unexpected(der.error());
+    auto public_key = PublicKey::from_spki_der(*der);
+    if (!public_key) return std::unexpected(public_key.error());
+    return PrivateKey(std::move(impl), std::move(*public_key));
+}
+
 Expected<PrivateKey> PrivateKey::from_pem_file(const std::filesystem::path& path) {
     auto secret = read_private_file(path);
     if (!secret) return std::unexpected(secret.error());
@@ -367,13 +376,9 @@ Expected<PrivateKey> PrivateKey::from_pem_file(const std::filesystem::path& path
     if (!pkey) return ossl::failure(error::key_invalid, what + " is not a PEM private key");
     auto type = classify(pkey.get(), what);
     if (!type) return std::unexpected(type.error());
-    auto der = spki_of(pkey.get());
-    if (!der) return std::unexpected(der.error());
-    auto public_key = PublicKey::from_spki_der(*der);
-    if (!public_key) return std::unexpected(public_key.error());
     auto impl = std::make_shared<Impl>();
     impl->pkey = std::move(pkey);
-    return PrivateKey(std::move(impl), std::move(*public_key));
+    return adopt(std::move(impl));
 }
 
 Expected<PrivateKey> PrivateKey::generate(KeyType type) {
@@ -392,13 +397,9 @@ Expected<PrivateKey> PrivateKey::generate(KeyType type) {
     if (!pkey) {
         return ossl::failure(error::crypto, "cannot generate " + a_key_of(type));
     }
-    auto der = spki_of(pkey.get());
-    if (!der) return std::unexpected(der.error());
-    auto public_key = PublicKey::from_spki_der(*der);
-    if (!public_key) return std::unexpected(public_key.error());
     auto impl = std::make_shared<Impl>();
     impl->pkey = std::move(pkey);
-    return PrivateKey(std::move(impl), std::move(*public_key));
+    return adopt(std::move(impl));
 }
 
 Expected<std::string> PrivateKey::sign(std::string_view data) const {

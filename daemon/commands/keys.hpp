@@ -82,6 +82,7 @@ public:
     struct Impl;
 
 private:
+    static Expected<PrivateKey> adopt(std::shared_ptr<Impl> impl);
     PrivateKey(std::shared_ptr<const Impl> impl, PublicKey public_key)
         : impl_(std::move(impl)), public_key_(std::move(public_key)) {}
     std::shared_ptr<const Impl> impl_;

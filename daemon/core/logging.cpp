@@ -7,10 +7,10 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
+
+#include "common/timestamp.hpp"
 
 namespace lintel::core {
 
@@ -42,20 +42,6 @@ int syslog_priority(sdk::LogLevel level) {
             return LOG_ERR;
     }
     return LOG_INFO;
-}
-
-std::string timestamp_utc() {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t t = system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms));
-    return buf;
 }
 
 // Log lines must stay one line: a device name or a peer's error text could carry a newline.
@@ -114,7 +100,7 @@ void DaemonLogger::log_fields(sdk::LogLevel level, std::string_view message,
         if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
         // journald unreachable: fall through to stderr so nothing is lost.
     }
-    std::string line = timestamp_utc();
+    std::string line = common::timestamp_utc();
     line += ' ';
     line += to_string(level);
     line += ": ";

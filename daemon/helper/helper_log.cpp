@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
+
+#include "common/timestamp.hpp"
 
 namespace lintel::helper {
 namespace {
@@ -46,20 +46,6 @@ std::string_view level_name(LogLevel level) {
     return "info";
 }
 
-std::string timestamp_utc() {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t t = system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms));
-    return buf;
-}
-
 }  // namespace
 
 void log_line(LogLevel level, std::string_view message) {
@@ -69,7 +55,7 @@ void log_line(LogLevel level, std::string_view message) {
         // journald adds time, identifier and pid itself.
         line += journal_prefix(level);
     } else {
-        line += timestamp_utc();
+        line += common::timestamp_utc();
         line += " lintel-helper[";
         line += std::to_string(::getpid());
         line += "] ";
