@@ -5,8 +5,10 @@
 
 #include "app/daemon_services.hpp"
 #include "app/settings.hpp"
+#include "commands/reason_codes.hpp"
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
+#include "helper/helper_client.hpp"
 
 namespace lintel::app {
 
@@ -15,6 +17,8 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 // How often a gateway that is not provisioned looks for its credential files: a stat() each,
 // cheap enough to notice an installer's copy within seconds.
 constexpr auto kProvisioningRecheck = std::chrono::seconds(5);
+// lintel-helper writes one small file: seconds, unless it hangs.
+constexpr auto kHelperWriteDeadline = std::chrono::seconds(15);
 }  // namespace
 
 Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
@@ -30,9 +34,11 @@ Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
 Daemon::~Daemon() {
     // Order matters: nothing may publish into a store that is gone.
     control_.reset();
+    applier_.reset();
     if (devices_) devices_->stop_all();
     uplink_.reset();
     command_service_.reset();
+    retiring_command_services_.clear();
     if (store_) store_->stop();
     if (command_store_) command_store_->stop();
 }
@@ -68,14 +74,19 @@ bool Daemon::start() {
     }
     command_store_ = std::move(*command_store);
     services_ = std::make_unique<DaemonServices>(*this);
+    if (!recover_unconfirmed_apply()) return false;
+    apply_log_ = std::make_unique<core::ScopedLogger>(
+        log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "apply-config"}});
+    applier_ = std::make_unique<ConfigApplier>(
+        io_.get_executor(), *services_, apply_journal(),
+        [this](const std::string& file, const std::optional<std::string>& content,
+               std::function<void(Expected<nlohmann::json>)> done) {
+            write_config_file(file, content, std::move(done));
+        },
+        *apply_log_);
 
-    plugins_ = std::make_unique<core::PluginHost>(config_.plugin_dir, log_);
-    devices_ = std::make_unique<core::DeviceManager>(
-        io_.get_executor(), *plugins_, log_,
-        [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
     sdk::ConfigErrors device_errors;
-    devices_->build(config_.devices, device_errors);
-    if (config_.commands.enabled) (void)commands::TrustStore::load(config_.commands, device_errors);
+    std::tie(plugins_, devices_) = build_devices(config_, device_errors);
     if (!device_errors.empty()) {
         for (const auto& issue : device_errors.issues())
             log_.error("invalid device config: " + issue.to_string());
@@ -96,6 +107,94 @@ bool Daemon::start() {
     notifier_.start_watchdog();
     log_.info("linteld ready", {{"DEVICES", std::to_string(devices_->device_count())}});
     return true;
+}
+
+ApplyJournal Daemon::apply_journal() const {
+    return ApplyJournal(config_.buffer.path.parent_path() / "config-apply.json");
+}
+
+void Daemon::write_config_file(const std::string& file, const std::optional<std::string>& content,
+                               std::function<void(Expected<nlohmann::json>)> done) {
+    nlohmann::json params{{"file", file}};
+    if (content) {
+        params["content"] = *content;
+    } else {
+        params["remove"] = true;
+    }
+    helper::HelperClient(io_.get_executor(), config_.helper.socket)
+        .async_call("write-config", std::move(params), kHelperWriteDeadline, std::move(done));
+}
+
+bool Daemon::recover_unconfirmed_apply() {
+    const ApplyJournal journal = apply_journal();
+    auto pending = journal.read();
+    if (!pending) {
+        log_.error("the apply-config rollback record is unreadable; removing it",
+                   {{"PATH", journal.path().string()}, {"REASON", pending.error().message}});
+        (void)journal.clear();
+        return true;
+    }
+    if (!*pending) return true;
+    const PendingApply& p = **pending;
+    log_.warning(
+        "apply-config: linteld stopped before the new configuration was confirmed; restoring "
+        "the previous one",
+        {{"COMMAND_ID", p.command_id}, {"FILE", p.file}});
+    // The loop is not running yet: run it just for this one helper call (bounded by its
+    // deadline), so devices start with the configuration that is restored.
+    std::optional<Expected<nlohmann::json>> restored;
+    write_config_file(p.file, p.previous,
+                      [&restored](Expected<nlohmann::json> r) { restored = std::move(r); });
+    while (!restored && io_.run_one() > 0) {
+    }
+    if (io_.stopped()) io_.restart();
+    if (!restored || !*restored) {
+        log_.error(
+            "apply-config: the previous configuration cannot be restored; running the new one, "
+            "and trying again at the next start",
+            {{"FILE", p.file},
+             {"REASON", restored ? restored->error().message : "no answer from lintel-helper"}});
+        return true;
+    }
+    sdk::ConfigErrors errors;
+    auto previous = core::load_config(options_.config_path,
+                                      core::LoadOptions{options_.default_plugin_dir, true}, errors);
+    if (!previous) {
+        for (const auto& issue : errors.issues())
+            log_.error("invalid configuration: " + issue.to_string());
+        log_.error("the restored configuration does not load; exiting");
+        exit_code_ = kExitConfig;
+        return false;
+    }
+    config_ = std::move(*previous);
+    log_.set_level(config_.log_level);
+    (void)journal.clear();
+    commands::LateOutcome late;
+    late.command_id = p.command_id;
+    late.kid = p.kid;
+    late.principal = p.principal;
+    late.action = "apply-config";
+    late.received_ms = p.started_ms;
+    const std::string why =
+        "rolled back: linteld stopped before the new " + p.file +
+        " was confirmed; the previous file was restored at start-up";
+    late.outcome = commands::ActionOutcome{commands::ResultStatus::failed,
+                                           std::string(commands::reason::rolled_back),
+                                           nlohmann::json{{"error", why}, {"rolled_back", true}},
+                                           why};
+    late_outcome_ = std::move(late);
+    return true;
+}
+
+std::pair<std::unique_ptr<core::PluginHost>, std::unique_ptr<core::DeviceManager>>
+Daemon::build_devices(const core::Config& config, sdk::ConfigErrors& errors) {
+    auto plugins = std::make_unique<core::PluginHost>(config.plugin_dir, log_);
+    auto devices = std::make_unique<core::DeviceManager>(
+        io_.get_executor(), *plugins, log_,
+        [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
+    devices->build(config.devices, errors);
+    if (config.commands.enabled) (void)commands::TrustStore::load(config.commands, errors);
+    return {std::move(plugins), std::move(devices)};
 }
 
 void Daemon::start_uplink() {
@@ -130,8 +229,22 @@ void Daemon::ingest(std::vector<sdk::PointValue> values) {
     store_->ingest(std::move(values));
 }
 
+void Daemon::retire_command_service() {
+    if (!command_service_) return;
+    if (command_service_->in_flight() == 0) {
+        command_service_.reset();
+        return;
+    }
+    commands::CommandService* retiring = command_service_.get();
+    retiring_command_services_.push_back(std::move(command_service_));
+    retiring->when_idle([this, retiring] {
+        std::erase_if(retiring_command_services_,
+                      [retiring](const auto& s) { return s.get() == retiring; });
+    });
+}
+
 void Daemon::build_command_service() {
-    command_service_.reset();
+    retire_command_service();
     if (!config_.commands.enabled) return;
     sdk::ConfigErrors errors;
     auto trust = commands::TrustStore::load(config_.commands, errors);
@@ -149,12 +262,19 @@ void Daemon::build_command_service() {
             {{"KEY", config_.uplink.tls.key_file.string()}, {"REASON", key.error().message}});
         return;
     }
-    commands_log_ = std::make_unique<core::ScopedLogger>(
-        log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "commands"}});
+    // One logger for every command service: a retiring one still logs through it.
+    if (!commands_log_) {
+        commands_log_ = std::make_unique<core::ScopedLogger>(
+            log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "commands"}});
+    }
     command_service_ = std::make_unique<commands::CommandService>(
         io_.get_executor(), config_.commands, std::move(*trust), std::move(*key),
         config_.gateway_id, *command_store_, *services_, *commands_log_);
     command_service_->start();
+    if (late_outcome_) {
+        command_service_->report(std::move(*late_outcome_));
+        late_outcome_.reset();
+    }
 }
 
 void Daemon::start_control() {
@@ -294,14 +414,7 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
     // whole or not at all.
     std::unique_ptr<core::PluginHost> next_plugins;
     std::unique_ptr<core::DeviceManager> next_devices;
-    if (next) {
-        next_plugins = std::make_unique<core::PluginHost>(next->plugin_dir, log_);
-        next_devices = std::make_unique<core::DeviceManager>(
-            io_.get_executor(), *next_plugins, log_,
-            [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
-        next_devices->build(next->devices, errors);
-        if (next->commands.enabled) (void)commands::TrustStore::load(next->commands, errors);
-    }
+    if (next) std::tie(next_plugins, next_devices) = build_devices(*next, errors);
     if (!next || !errors.empty()) {
         return make_error("config.invalid",
                           std::to_string(errors.size()) + " error(s) in the configuration");
@@ -322,12 +435,20 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
     next_plugins.reset();
 
     const auto stamps = credential_stamps(*next);
+    const bool commands_changed = !(next->commands == config_.commands);
+    // Turning commands on or off changes the session's subscriptions: a new session.
     const bool uplink_changed = !(next->uplink == config_.uplink) || stamps != credential_stamps_ ||
-                                next->missing_credentials != config_.missing_credentials;
+                                next->missing_credentials != config_.missing_credentials ||
+                                next->commands.enabled != config_.commands.enabled;
     config_ = std::move(*next);
     credential_stamps_ = stamps;
     devices_->start_all();
 
+    // New keys, roles or limits take effect now; with a new uplink, start_uplink() rebuilds it.
+    if (commands_changed && !uplink_changed && uplink_) {
+        build_command_service();
+        if (!command_service_) log_.warning("cloud commands are off after this reload");
+    }
     if (uplink_changed && swapping_uplink_) {
         // The swap under way ends in start_uplink_or_wait() and picks up config_ as it is now.
     } else if (uplink_changed && !uplink_) {
@@ -388,7 +509,9 @@ void Daemon::finish_shutdown() {
     notifier_.stop_watchdog();
     signals_.cancel();
     store_->stop();  // commits what is queued and joins the writer thread
+    applier_.reset();  // a trial under way stays in its journal: rolled back at the next start
     command_service_.reset();
+    retiring_command_services_.clear();
     command_store_->stop();  // audit records queued so far are written
     const auto s = store_->stats();
     log_.info("linteld stopped", {{"QUEUED_POINTS", std::to_string(s.queued_points)}});

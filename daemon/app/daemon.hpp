@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "app/app.hpp"
+#include "app/config_applier.hpp"
 #include "commands/command_service.hpp"
 #include "control/control_server.hpp"
 #include "core/config.hpp"
@@ -42,12 +43,25 @@ private:
                                   // (daemon_services.cpp)
 
     bool start();
+    // A configuration left on trial by apply-config when linteld stopped is rolled back before
+    // anything starts (the journal beside the buffer says so); false: cannot go on.
+    bool recover_unconfirmed_apply();
+    ApplyJournal apply_journal() const;
+    // Writes one configuration file through lintel-helper (apply-config and its rollback).
+    void write_config_file(const std::string& file, const std::optional<std::string>& content,
+                           std::function<void(Expected<nlohmann::json>)> done);
+    // The devices of `config`, built (each plugin checks its keys) but not started.
+    std::pair<std::unique_ptr<core::PluginHost>, std::unique_ptr<core::DeviceManager>>
+    build_devices(const core::Config& config, sdk::ConfigErrors& errors);
     // Applies the configuration on disk as SIGHUP does; the errors when it was rejected.
     Expected<void> apply_reload(sdk::ConfigErrors& errors);
     void start_control();
     // The command service for the current config and credentials, or none (disabled, or the
     // gateway key cannot sign results: logged).
     void build_command_service();
+    // Drops the command service; one with an action still running (apply-config on trial) is
+    // kept until that action has been accounted for.
+    void retire_command_service();
     void ingest(std::vector<sdk::PointValue> values);
     void on_signal(int signo);
     void reload();
@@ -77,6 +91,11 @@ private:
     std::unique_ptr<store::CommandStore> command_store_;
     std::unique_ptr<DaemonServices> services_;
     std::unique_ptr<commands::CommandService> command_service_;
+    std::vector<std::unique_ptr<commands::CommandService>> retiring_command_services_;
+    // The outcome of an apply-config rolled back at start-up, reported once commands run.
+    std::optional<commands::LateOutcome> late_outcome_;
+    std::unique_ptr<core::ScopedLogger> apply_log_;
+    std::unique_ptr<ConfigApplier> applier_;
     std::unique_ptr<core::ScopedLogger> control_log_;
     std::unique_ptr<core::ScopedLogger> commands_log_;
     std::unique_ptr<control::ControlServer> control_;

@@ -174,6 +174,47 @@ Expected<void> DaemonServices::restart_device(const std::string& device) {
     return d_.devices_->restart(device);
 }
 
+void DaemonServices::apply_config(commands::ConfigChange change,
+                                  std::function<void(commands::ConfigChangeOutcome)> done) {
+    if (!d_.applier_) {
+        done(commands::ConfigChangeOutcome{commands::ConfigChangeOutcome::Status::failed,
+                                           "cmd.failed", "linteld is not ready", {}});
+        return;
+    }
+    d_.applier_->apply(std::move(change), std::move(done));
+}
+
+const core::Config& DaemonServices::running_config() const { return d_.config_; }
+
+const std::filesystem::path& DaemonServices::config_path() const {
+    return d_.options_.config_path;
+}
+
+const std::filesystem::path& DaemonServices::default_plugin_dir() const {
+    return d_.options_.default_plugin_dir;
+}
+
+void DaemonServices::validate_candidate(const core::Config& candidate,
+                                        sdk::ConfigErrors& errors) {
+    (void)d_.build_devices(candidate, errors);  // built to be checked, dropped unstarted
+}
+
+Expected<void> DaemonServices::reload(sdk::ConfigErrors& errors) { return d_.apply_reload(errors); }
+
+bool DaemonServices::uplink_connected() const {
+    return d_.uplink_ && !d_.swapping_uplink_ &&
+           d_.uplink_->state() == uplink::LinkState::connected;
+}
+
+std::string DaemonServices::uplink_summary() const {
+    if (d_.uplink_) return d_.uplink_->link_state_string();
+    return d_.provisioning_note_.empty() ? "no session" : d_.provisioning_note_;
+}
+
+std::vector<core::DeviceStatus> DaemonServices::device_statuses() const {
+    return d_.devices_ ? d_.devices_->statuses() : std::vector<core::DeviceStatus>{};
+}
+
 void DaemonServices::queue(Reply reply) {
     const auto s = d_.store_ ? d_.store_->stats() : store::BufferStats{};
     json out{{"points", s.queued_points},

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/config_applier.hpp"
 #include "commands/gateway_ops.hpp"
 #include "control/control_service.hpp"
 
@@ -12,7 +13,9 @@ namespace lintel::app {
 
 class Daemon;
 
-class DaemonServices final : public commands::GatewayOps, public control::ControlService {
+class DaemonServices final : public commands::GatewayOps,
+                             public control::ControlService,
+                             public ConfigApplyHost {
 public:
     explicit DaemonServices(Daemon& daemon) : d_(daemon) {}
 
@@ -33,6 +36,8 @@ public:
     void set_log_level(sdk::LogLevel level) override;
     void reload_config(std::function<void(Expected<nlohmann::json>)> done) override;
     Expected<void> restart_device(const std::string& device) override;
+    void apply_config(commands::ConfigChange change,
+                      std::function<void(commands::ConfigChangeOutcome)> done) override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }
@@ -42,6 +47,16 @@ public:
     void check_config(Reply reply) override;
     void reload(Reply reply) override;
     void set_log_level(sdk::LogLevel level, Reply reply) override;
+
+    // ConfigApplyHost
+    const core::Config& running_config() const override;
+    const std::filesystem::path& config_path() const override;
+    const std::filesystem::path& default_plugin_dir() const override;
+    void validate_candidate(const core::Config& candidate, sdk::ConfigErrors& errors) override;
+    Expected<void> reload(sdk::ConfigErrors& errors) override;
+    bool uplink_connected() const override;
+    std::string uplink_summary() const override;
+    std::vector<core::DeviceStatus> device_statuses() const override;
 
 private:
     Daemon& d_;

@@ -158,7 +158,78 @@ void shun_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
             "shunned " + *who + " for " + std::to_string(duration.count() / 1000) + " s"));
 }
 
+constexpr std::chrono::milliseconds kMinConfirm{10'000};
+constexpr std::chrono::milliseconds kMaxConfirm{1'800'000};
+
+void apply_config_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
+    if (auto bad = unknown_key(c.args, {"file", "content", "remove", "confirm_within"})) {
+        done(rejected(reason::bad_args, *bad));
+        return;
+    }
+    ConfigChange change;
+    auto file = string_arg(c.args, "file");
+    if (!file || !valid_config_file_name(*file)) {
+        done(rejected(reason::bad_args,
+                      "args.file: \"lintel.yaml\" or \"devices.d/<name>.yaml\" is required"));
+        return;
+    }
+    change.file = *file;
+    const auto content = c.args.find("content");
+    const auto remove = c.args.find("remove");
+    if ((content == c.args.end()) == (remove == c.args.end())) {
+        done(rejected(reason::bad_args, "args: exactly one of content and remove is required"));
+        return;
+    }
+    if (content != c.args.end()) {
+        if (!content->is_string()) {
+            done(rejected(reason::bad_args, "args.content: the whole file, as a string"));
+            return;
+        }
+        change.content = content->get<std::string>();
+    } else if (!remove->is_boolean() || !remove->get<bool>() || change.file == "lintel.yaml") {
+        done(rejected(reason::bad_args, "args.remove: true, and only for a devices.d file"));
+        return;
+    }
+    if (auto it = c.args.find("confirm_within"); it != c.args.end()) {
+        std::string why;
+        auto d = it->is_string() ? sdk::parse_duration(it->get<std::string>(), why) : std::nullopt;
+        if (!d || *d < kMinConfirm || *d > kMaxConfirm) {
+            done(rejected(reason::bad_args, "args.confirm_within: a duration from 10s to 30m"));
+            return;
+        }
+        change.confirm_within = *d;
+    }
+    change.command_id = c.id;
+    change.kid = c.kid;
+    change.principal = ctx.principal;
+    ctx.ops.apply_config(std::move(change), [done = std::move(done)](ConfigChangeOutcome o) {
+        using S = ConfigChangeOutcome::Status;
+        if (o.status == S::applied) return done(ok(std::move(o.output), o.message));
+        json output = o.output.is_object() ? std::move(o.output) : json::object();
+        output["error"] = o.message;
+        done(ActionOutcome{o.status == S::refused ? ResultStatus::rejected : ResultStatus::failed,
+                           o.reason, std::move(output), o.message});
+    });
+}
+
 }  // namespace
+
+bool valid_config_file_name(std::string_view file) {
+    if (file == "lintel.yaml") return true;
+    constexpr std::string_view dir = "devices.d/";
+    constexpr std::string_view ext = ".yaml";
+    if (!file.starts_with(dir) || !file.ends_with(ext)) return false;
+    const auto name = file.substr(dir.size());
+    if (name.size() <= ext.size() || name.size() > 64 + ext.size()) return false;
+    const auto is_alnum = [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    };
+    if (!is_alnum(name.front())) return false;
+    for (char ch : name) {
+        if (!is_alnum(ch) && ch != '_' && ch != '.' && ch != '-') return false;
+    }
+    return name.find("..") == std::string_view::npos;
+}
 
 Expected<Target> target_of(const CommandEnvelope& c) {
     Target t;
@@ -217,6 +288,7 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
             done(ok(*r, "configuration reloaded"));
         });
     }
+    if (c.action == "apply-config") return apply_config_action(c, ctx, done);
     if (c.action == "restart-driver") {
         if (auto bad = unknown_key(args, {"device"})) return done(rejected(reason::bad_args, *bad));
         const auto device = *string_arg(args, "device");

@@ -1,6 +1,6 @@
 // The actions a verified, authorised command can run, with their arguments (docs/commands.md):
 // ping, get-status, get-config, read-point, write-point, set-log-level, reload-config,
-// restart-driver, shun, unshun, get-audit, revoke-key.
+// apply-config, restart-driver, shun, unshun, get-audit, revoke-key.
 #pragma once
 
 #include <chrono>
@@ -35,6 +35,7 @@ struct ActionContext {
     const core::CommandsSettings& settings;
     Clock::time_point now;
     std::int64_t now_ms = 0;
+    std::string principal;  // who signed the command (the trust store's binding of its key)
 };
 
 // What the command touches, for authorisation; refuses (cmd.bad_args) device/point arguments
@@ -44,6 +45,10 @@ Expected<Target> target_of(const CommandEnvelope& command);
 // Runs an authorised command; `done` is called once, on the loop. Bad arguments come back as
 // rejected (cmd.bad_args), a failure of the action itself as failed (cmd.failed or the
 // refusal's own code, e.g. cmd.not_writable).
+// apply-config's `file` argument: "lintel.yaml" or "devices.d/<name>.yaml". The helper checks
+// the same on its side: it does not trust linteld with paths either.
+bool valid_config_file_name(std::string_view file);
+
 void run_action(const CommandEnvelope& command, ActionContext context,
                 std::function<void(ActionOutcome)> done);
 

@@ -174,13 +174,37 @@ void CommandService::after_claim(std::shared_ptr<Decision> d, Expected<bool> cla
         return;
     }
     std::weak_ptr<int> alive = alive_;
+    ++in_flight_;
     run_action(
-        c, ActionContext{ops_, policy_, trust_, store_, settings_, d->received_at, d->received_ms},
+        c,
+        ActionContext{ops_, policy_, trust_, store_, settings_, d->received_at, d->received_ms,
+                      d->verified.principal},
         [this, alive, d](ActionOutcome outcome) {
             if (alive.expired()) return;
             d->outcome = std::move(outcome);
             finish(d);
+            if (--in_flight_ == 0 && idle_) asio::post(ex_, std::exchange(idle_, nullptr));
         });
+}
+
+void CommandService::when_idle(std::function<void()> idle) {
+    if (in_flight_ == 0) {
+        asio::post(ex_, std::move(idle));
+        return;
+    }
+    idle_ = std::move(idle);
+}
+
+void CommandService::report(LateOutcome late) {
+    auto d = std::make_shared<Decision>();
+    d->verified.id = std::move(late.command_id);
+    d->verified.kid = std::move(late.kid);
+    d->verified.principal = std::move(late.principal);
+    d->verified.action = std::move(late.action);
+    d->received_ms = late.received_ms;
+    d->received_at = Clock::now();
+    d->outcome = std::move(late.outcome);
+    finish(d);
 }
 
 void CommandService::finish(std::shared_ptr<Decision> d) {

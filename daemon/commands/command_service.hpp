@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "commands/actions.hpp"
 #include "commands/gateway_ops.hpp"
 #include "commands/keys.hpp"
 #include "commands/policy.hpp"
@@ -33,6 +35,17 @@ struct CommandCounters {
     std::uint64_t security_events = 0;
 };
 
+// The end of an action that the process which started it did not live to see: apply-config
+// rolled back at start-up because linteld stopped before the new configuration was confirmed.
+struct LateOutcome {
+    std::string command_id;
+    std::string kid;
+    std::string principal;
+    std::string action;
+    std::int64_t received_ms = 0;
+    ActionOutcome outcome;
+};
+
 class CommandService {
 public:
     CommandService(asio::any_io_executor executor, core::CommandsSettings settings,
@@ -47,6 +60,15 @@ public:
     void start();
     // One message from the command topic (raw bytes, exactly as received).
     void handle(std::string payload);
+
+    // Accounted for like any other command: audit record, journal line, signed result.
+    void report(LateOutcome late);
+    // Actions started and not finished yet (apply-config waits minutes for its confirmation).
+    // A service being replaced (new keys, new gateway key) is kept until this is 0, so that
+    // the action's result is still audited and signed.
+    std::size_t in_flight() const { return in_flight_; }
+    // Called once, on the loop, when in_flight() drops to 0 (at once if it is 0 already).
+    void when_idle(std::function<void()> idle);
 
     CommandCounters counters() const { return counters_; }
     // For the status message: counters, the last command, shunned sources.
@@ -76,6 +98,8 @@ private:
     bool ready_ = false;
     std::deque<std::string> held_;
     std::int64_t newest_issued_at_ = 0;
+    std::size_t in_flight_ = 0;
+    std::function<void()> idle_;
     CommandCounters counters_;
     nlohmann::json last_command_;
     // Rejection times per source ("key:<kid>", or "unauthenticated"), for security events.

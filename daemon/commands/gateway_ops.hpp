@@ -2,6 +2,7 @@
 // never reaches into the daemon otherwise. Every call comes from the loop.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -15,6 +16,26 @@
 #include "lintel/point.hpp"
 
 namespace lintel::commands {
+
+// apply-config's request: one file of the configuration, replaced or (a fragment) removed.
+struct ConfigChange {
+    std::string file;                    // "lintel.yaml" or "devices.d/<name>.yaml"
+    std::optional<std::string> content;  // nullopt: remove the fragment
+    std::chrono::milliseconds confirm_within{120'000};
+    // Who asked: the apply is refused if the new trust store would no longer know this key.
+    std::string command_id;
+    std::string kid;
+    std::string principal;
+};
+
+// What apply-config did: applied and confirmed (ok), refused before anything was written
+// (rejected: cmd.bad_config, cmd.busy), or failed (cmd.rolled_back, cmd.failed).
+struct ConfigChangeOutcome {
+    enum class Status { applied, refused, failed } status = Status::applied;
+    std::string reason;  // cmd.* unless applied
+    std::string message;
+    nlohmann::json output;
+};
 
 class GatewayOps {
 public:
@@ -39,6 +60,10 @@ public:
     virtual void reload_config(std::function<void(Expected<nlohmann::json>)> done) = 0;
     // Stops the device and starts a freshly built one from its configuration.
     virtual Expected<void> restart_device(const std::string& device) = 0;
+    // Validates, writes (through lintel-helper), applies and confirms one configuration file,
+    // or rolls it back; `done` runs once, possibly minutes later (after the confirmation).
+    virtual void apply_config(ConfigChange change,
+                              std::function<void(ConfigChangeOutcome)> done) = 0;
 };
 
 }  // namespace lintel::commands

@@ -29,12 +29,18 @@ inline constexpr std::string_view rate_limited = "cmd.rate_limited";
 inline constexpr std::string_view shunned = "cmd.shunned";
 inline constexpr std::string_view bad_args = "cmd.bad_args";
 inline constexpr std::string_view failed = "cmd.failed";
+// apply-config: the candidate does not validate (or would lock the cloud out); another
+// apply-config is still being confirmed; the new config failed its trial and was rolled back.
+inline constexpr std::string_view bad_config = "cmd.bad_config";
+inline constexpr std::string_view busy = "cmd.busy";
+inline constexpr std::string_view rolled_back = "cmd.rolled_back";
 
 inline constexpr std::array all{too_large,    malformed,    unsupported_alg, wrong_gateway,
                                 unknown_key,  revoked_key,  bad_signature,   stale,
                                 future,       expired,      clock_unsynced,  replayed,
                                 unauthorised, not_writable, out_of_range,    rate_limited,
-                                shunned,      bad_args,     failed};
+                                shunned,      bad_args,     failed,          bad_config,
+                                busy,         rolled_back};
 }  // namespace reason
 
 // Local errors: loading keys and certificates, signing. They never go on the wire.

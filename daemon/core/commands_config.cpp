@@ -166,11 +166,10 @@ void check_references(const ConfigNode& node, const CommandsSettings& c, ConfigE
 }  // namespace
 
 const std::vector<std::string>& known_command_actions() {
-    // apply-config comes with the configuration-rollback work.
     static const std::vector<std::string> actions{
-        "ping",        "get-status",    "get-config",    "read-point",
-        "write-point", "set-log-level", "reload-config", "restart-driver",
-        "shun",        "unshun",        "get-audit",     "revoke-key"};
+        "ping",          "get-status",     "get-config", "read-point", "write-point",
+        "set-log-level", "reload-config",  "apply-config", "restart-driver", "shun",
+        "unshun",        "get-audit",      "revoke-key"};
     return actions;
 }
 

@@ -72,6 +72,12 @@ struct ControlSettings {
     bool operator==(const ControlSettings&) const = default;
 };
 
+// lintel-helper, the root helper that writes what linteld itself may not (docs/helper.md).
+struct HelperSettings {
+    std::filesystem::path socket = "/run/lintel-helper.sock";
+    bool operator==(const HelperSettings&) const = default;
+};
+
 struct DeviceEntry {
     std::string name;
     std::string driver;
@@ -91,6 +97,7 @@ struct Config {
     Duration shutdown_timeout{10'000};
     CommandsSettings commands;
     ControlSettings control;
+    HelperSettings helper;
     std::vector<DeviceEntry> devices;
     // Credential files that do not exist yet: the gateway is not provisioned. linteld runs and
     // buffers, and starts the uplink once they appear (not an error; see docs/configuration.md).

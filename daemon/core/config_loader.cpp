@@ -36,28 +36,50 @@ void check_credentials(Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors
     c.missing_credentials = std::move(report.missing);
 }
 
-void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices,
-                    sdk::ConfigErrors& errors, const sdk::ConfigNode& root) {
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) return;  // no fragments is fine: devices may be inline or none yet
-    if (!fs::is_directory(dir, ec)) {
-        errors.add(node_at(root, {"devices_dir"}), dir.string() + " is not a directory");
-        return;
+// Only *.yaml: editors' backups (*.yaml~, .#x.yaml) and *.disabled are ignored on purpose.
+bool is_fragment(const fs::path& p) {
+    return p.extension() == ".yaml" && !p.filename().empty() && p.filename().string().front() != '.';
+}
+
+// The file's text from the overlay when it holds it, else from the disk.
+std::optional<sdk::ConfigNode> load_document(const fs::path& file, const LoadOptions& options,
+                                             sdk::ConfigErrors& errors) {
+    if (options.overlay != nullptr) {
+        if (auto it = options.overlay->find(file); it != options.overlay->end() && it->second)
+            return load_yaml_string(*it->second, file.string(), errors);
     }
+    return load_yaml_file(file, errors);
+}
+
+void load_fragments(const fs::path& dir, const LoadOptions& options,
+                    std::vector<DeviceEntry>& devices, sdk::ConfigErrors& errors,
+                    const sdk::ConfigNode& root) {
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const auto& p = entry.path();
-        // Only *.yaml: editors' backups (*.yaml~, .#x.yaml) and *.disabled are ignored on purpose.
-        if (p.extension() == ".yaml" && p.filename().string().front() != '.') files.push_back(p);
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {  // no fragments is fine: devices may be inline or none yet
+        if (!fs::is_directory(dir, ec)) {
+            errors.add(node_at(root, {"devices_dir"}), dir.string() + " is not a directory");
+            return;
+        }
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            if (is_fragment(entry.path())) files.push_back(entry.path());
+        }
+        if (ec) {
+            errors.add(node_at(root, {"devices_dir"}),
+                       "cannot list " + dir.string() + ": " + ec.message());
+            return;
+        }
     }
-    if (ec) {
-        errors.add(node_at(root, {"devices_dir"}),
-                   "cannot list " + dir.string() + ": " + ec.message());
-        return;
+    if (options.overlay != nullptr) {
+        for (const auto& [path, text] : *options.overlay) {
+            if (path.parent_path() != dir || !is_fragment(path)) continue;
+            std::erase(files, path);
+            if (text) files.push_back(path);
+        }
     }
     std::sort(files.begin(), files.end());  // deterministic order, so duplicate errors are stable
     for (const auto& file : files) {
-        auto doc = load_yaml_file(file, errors);
+        auto doc = load_document(file, options, errors);
         if (!doc || doc->is_null()) continue;
         sdk::MapReader r(*doc, errors);
         if (!r.ok()) continue;
@@ -71,7 +93,7 @@ void load_fragments(const fs::path& dir, std::vector<DeviceEntry>& devices,
 
 Config read_config(const fs::path& main_file, const LoadOptions& options,
                    sdk::ConfigErrors& errors) {
-    auto root = load_yaml_file(main_file, errors);
+    auto root = load_document(main_file, options, errors);
     if (!root) {
         Config empty;
         empty.source = main_file;
@@ -81,7 +103,7 @@ Config read_config(const fs::path& main_file, const LoadOptions& options,
     Config config = read_main_config(*root, options, errors);
     config.source = main_file;
     const bool main_ok = errors.size() == before;
-    load_fragments(config.devices_dir, config.devices, errors, *root);
+    load_fragments(config.devices_dir, options, config.devices, errors, *root);
     // Credential checks need the paths the main file names; skip them if it was not readable.
     if (options.check_files && main_ok) check_credentials(config, *root, errors);
     return config;

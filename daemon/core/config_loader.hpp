@@ -4,7 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/config.hpp"
@@ -12,9 +14,14 @@
 
 namespace lintel::core {
 
+// Files to read from memory instead of the disk: the candidate of apply-config is validated
+// exactly as the files would be, before anything is written. nullopt: the file is removed.
+using ConfigOverlay = std::map<std::filesystem::path, std::optional<std::string>>;
+
 struct LoadOptions {
     std::filesystem::path default_plugin_dir;
     bool check_files = true;  // off only in unit tests of the schema
+    const ConfigOverlay* overlay = nullptr;
 };
 
 // Returns the config, or nullopt with every error found in `errors` (not just the first).

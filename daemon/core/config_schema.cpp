@@ -197,6 +197,11 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
         c.control.admin_group = cr.string("admin_group", c.control.admin_group);
         cr.finish();
     }
+    if (const ConfigNode* h = r.child("helper")) {
+        MapReader hr(*h, errors);
+        c.helper.socket = path_value(hr, "socket", false, c.helper.socket);
+        hr.finish();
+    }
     if (r.child("devices") != nullptr) parse_devices(root, c.devices, errors);
     r.finish();
     return c;

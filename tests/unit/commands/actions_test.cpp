@@ -49,7 +49,14 @@ public:
         restarted.push_back(device);
         return {};
     }
+    void apply_config(ConfigChange change, std::function<void(ConfigChangeOutcome)> done) override {
+        changes.push_back(change);
+        done(next_change_outcome);
+    }
 
+    std::vector<ConfigChange> changes;
+    ConfigChangeOutcome next_change_outcome{ConfigChangeOutcome::Status::applied, "", "applied",
+                                            json{{"changed", true}}};
     std::vector<std::string> writes;
     bool fail_writes = false;
     std::optional<sdk::LogLevel> log_level;
@@ -81,7 +88,9 @@ protected:
         c.action = action;
         c.args = std::move(args);
         std::optional<ActionOutcome> out;
-        run_action(c, ActionContext{ops_, policy_, trust_, *store_, settings_, now_, 1000},
+        c.id = "cmd-1";
+        c.kid = "ops-1";
+        run_action(c, ActionContext{ops_, policy_, trust_, *store_, settings_, now_, 1000, "ops"},
                    [&](ActionOutcome o) { out = std::move(o); });
         EXPECT_TRUE(test::run_until(
             io_, [&] { return out.has_value(); }, 5s));
@@ -195,6 +204,62 @@ TEST_F(ActionsTest, ShunUnshunAndRevokeDoWhatTheySay) {
     EXPECT_EQ(rejection("get-audit", {{"limit", 0}}), reason::bad_args);
     EXPECT_EQ(rejection("get-audit", {{"since", "yesterday"}}), reason::bad_args);
     EXPECT_EQ(run("get-audit", {{"limit", 10}}).status, ResultStatus::ok);
+}
+
+TEST_F(ActionsTest, ApplyConfigArgumentsAreStrict) {
+    EXPECT_EQ(rejection("apply-config", {{"content", "x: 1"}}), reason::bad_args);  // no file
+    for (const char* file : {"../lintel.yaml", "devices.d/../x.yaml", "devices.d/a/b.yaml",
+                             "devices.d/.hidden.yaml", "devices.d/x.yml", "other.yaml",
+                             "devices.d/.yaml", "/etc/lintel/lintel.yaml"}) {
+        EXPECT_EQ(rejection("apply-config", {{"file", file}, {"content", "x: 1"}}),
+                  reason::bad_args)
+            << file;
+    }
+    EXPECT_EQ(rejection("apply-config", {{"file", "lintel.yaml"}}), reason::bad_args);
+    EXPECT_EQ(rejection("apply-config",
+                        {{"file", "devices.d/a.yaml"}, {"content", "x"}, {"remove", true}}),
+              reason::bad_args);
+    EXPECT_EQ(rejection("apply-config", {{"file", "lintel.yaml"}, {"remove", true}}),
+              reason::bad_args);
+    EXPECT_EQ(rejection("apply-config", {{"file", "devices.d/a.yaml"}, {"remove", false}}),
+              reason::bad_args);
+    EXPECT_EQ(rejection("apply-config", {{"file", "devices.d/a.yaml"}, {"content", 5}}),
+              reason::bad_args);
+    for (const char* d : {"5s", "31m", "soon"}) {
+        EXPECT_EQ(rejection("apply-config",
+                            {{"file", "lintel.yaml"}, {"content", "x"}, {"confirm_within", d}}),
+                  reason::bad_args)
+            << d;
+    }
+    EXPECT_EQ(rejection("apply-config", {{"file", "lintel.yaml"}, {"content", "x"}, {"y", 1}}),
+              reason::bad_args);
+    EXPECT_TRUE(ops_.changes.empty());
+}
+
+TEST_F(ActionsTest, ApplyConfigPassesTheChangeAndWhoSignedIt) {
+    auto o = run("apply-config",
+                 {{"file", "devices.d/meter-2.yaml"}, {"content", "devices: []\n"},
+                  {"confirm_within", "45s"}});
+    EXPECT_EQ(o.status, ResultStatus::ok) << o.detail;
+    ASSERT_EQ(ops_.changes.size(), 1U);
+    const auto& c = ops_.changes[0];
+    EXPECT_EQ(c.file, "devices.d/meter-2.yaml");
+    EXPECT_EQ(c.content, std::optional<std::string>("devices: []\n"));
+    EXPECT_EQ(c.confirm_within, 45s);
+    EXPECT_EQ(c.command_id, "cmd-1");
+    EXPECT_EQ(c.kid, "ops-1");
+    EXPECT_EQ(c.principal, "ops");
+
+    ops_.next_change_outcome = ConfigChangeOutcome{ConfigChangeOutcome::Status::failed,
+                                                   std::string(reason::rolled_back),
+                                                   "rolled back: uplink", json{{"rolled_back", true}}};
+    o = run("apply-config", {{"file", "devices.d/meter-2.yaml"}, {"remove", true}});
+    EXPECT_EQ(o.status, ResultStatus::failed);
+    EXPECT_EQ(o.reason, std::optional<std::string>(reason::rolled_back));
+    EXPECT_EQ(o.output["rolled_back"], true);
+    EXPECT_EQ(o.output["error"], "rolled back: uplink");
+    EXPECT_FALSE(ops_.changes.back().content.has_value());
+    EXPECT_EQ(ops_.changes.back().confirm_within, 120s);  // the default
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ TEST(ReasonCodes, UniqueAndPrefixed) {
         EXPECT_TRUE(code.starts_with("cmd.")) << code;
         EXPECT_TRUE(seen.insert(code).second) << code;
     }
-    EXPECT_EQ(seen.size(), 19u);
+    EXPECT_EQ(seen.size(), 22u);
 }
 
 TEST(ReasonCodes, EveryCodeIsInTheDocumentation) {

@@ -274,5 +274,34 @@ TEST(ShippedConfig, EtcLintelYamlIsValid) {
     EXPECT_TRUE(c->devices.empty()) << "examples must not be active by default";
 }
 
+TEST_F(ConfigTest, OverlayReplacesAddsAndRemovesFilesWithoutTouchingTheDisk) {
+    write("devices.d/10-a.yaml", "devices:\n  - name: meter-1\n    driver: modbus\n");
+    write("devices.d/20-b.yaml", "devices:\n  - name: meter-2\n    driver: modbus\n");
+    const fs::path main = write("lintel.yaml", main_yaml());
+    const ConfigOverlay overlay{
+        {main, main_yaml("log:\n  level: debug\n")},
+        {dir_ / "devices.d/10-a.yaml", std::nullopt},                        // removed
+        {dir_ / "devices.d/30-c.yaml", "devices:\n  - {name: meter-3, driver: modbus}\n"},
+        {dir_ / "elsewhere/40-d.yaml", "devices:\n  - {name: x, driver: modbus}\n"}};
+    sdk::ConfigErrors errors;
+    auto c = load_config(main, LoadOptions{"/usr/lib/lintel/plugins", true, &overlay}, errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    EXPECT_EQ(c->log_level, sdk::LogLevel::debug);
+    ASSERT_EQ(c->devices.size(), 2U);
+    EXPECT_EQ(c->devices[0].name, "meter-2");
+    EXPECT_EQ(c->devices[1].name, "meter-3");
+
+    // An overlay's errors name the file it stands for.
+    const ConfigOverlay bad{{dir_ / "devices.d/30-c.yaml", "devices: [\n"}};
+    sdk::ConfigErrors bad_errors;
+    EXPECT_FALSE(load_config(main, LoadOptions{"/usr/lib/lintel/plugins", true, &bad}, bad_errors));
+    EXPECT_NE(bad_errors.to_string().find("30-c.yaml"), std::string::npos)
+        << bad_errors.to_string();
+
+    // Nothing was written.
+    EXPECT_TRUE(fs::exists(dir_ / "devices.d/10-a.yaml"));
+    EXPECT_FALSE(fs::exists(dir_ / "devices.d/30-c.yaml"));
+}
+
 }  // namespace
 }  // namespace lintel::core
