@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "helper/action_version.hpp"
+#include "helper/action_write_config.hpp"
 #include "helper/helper_log.hpp"
 
 namespace lintel::helper {
@@ -36,6 +37,7 @@ std::string ActionTable::names() const {
 ActionTable builtin_actions() {
     ActionTable table;
     (void)table.add(version_action());
+    (void)table.add(write_config_action());
     return table;
 }
 

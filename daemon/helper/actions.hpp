@@ -1,8 +1,11 @@
 // The actions table: the only place that knows which requests the helper serves.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +17,15 @@
 
 namespace lintel::helper {
 
-// What a handler may know besides its params: settings from the command line.
+// What a handler may know besides its params: settings from the command line, and who asked.
 struct ActionContext {
     std::filesystem::path dpkg_admindir;  // empty: dpkg's own database
+    // Where write-config writes (--config-dir). Empty by default, not /etc/lintel: a test that
+    // forgets to set it gets a refusal instead of writing the real configuration.
+    std::filesystem::path config_dir;
+    // The peer's uid (SO_PEERCRED), set per connection: actions that change the system name
+    // who asked in their own log line.
+    std::optional<uid_t> peer_uid;
 };
 
 using ActionResult = Expected<nlohmann::ordered_json>;  // ordered: results read as documented

@@ -95,7 +95,9 @@ bool serve_connection(int fd, const PeerPolicy& policy, const ActionTable& actio
                 Error{std::string(codes::peer_refused), "uid " + std::to_string(outcome.peer->uid) +
                                                             " is not allowed to use lintel-helper"};
         } else if (request) {
-            result = dispatch(actions, *request, context);
+            ActionContext asked_by = context;
+            asked_by.peer_uid = outcome.peer->uid;
+            result = dispatch(actions, *request, asked_by);
             if (!result) outcome.error = result.error();
         }
     }

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     const ActionTable actions = builtin_actions();
     ActionContext context;
     context.dpkg_admindir = options->dpkg_admindir;
+    context.config_dir = options->config_dir;
     ConnectionSettings settings;
     settings.read_timeout = options->read_timeout;
 

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view k_usage_code = "helper.usage";
 constexpr std::chrono::milliseconds k_max_read_timeout{60'000};
 
-Expected<Options> usage_error(std::string message) {
+std::unexpected<Error> usage_error(std::string message) {
     return make_error(std::string(k_usage_code), std::move(message) + " (see --help)");
 }
 
@@ -37,20 +37,33 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(value * factor));
 }
 
+// The value of a directory option: present and absolute (the helper's cwd is no anchor).
+Expected<std::filesystem::path> absolute_dir(std::string_view option,
+                                             std::optional<std::string_view> value) {
+    if (!value || value->empty()) return usage_error(std::string(option) + " needs a directory");
+    if (!value->starts_with('/')) {
+        return usage_error(std::string(option) + " must be an absolute path, got \"" +
+                           std::string(*value) + "\"");
+    }
+    return std::filesystem::path(std::string(*value));
+}
+
 }  // namespace
 
 std::string usage_text() {
-    return "usage: lintel-helper [--allow-user NAME] [--dpkg-admindir DIR] [--read-timeout "
-           "DURATION]\n"
+    return "usage: lintel-helper [--allow-user NAME] [--config-dir DIR]\n"
+           "                     [--dpkg-admindir DIR] [--read-timeout DURATION]\n"
            "\n"
            "Serves one request of linteld on the connection passed by systemd\n"
            "(lintel-helper.socket, Accept=yes; fd 3 with LISTEN_FDS=1), then exits.\n"
            "By hand: systemd-socket-activate --accept -l /tmp/h.sock lintel-helper ...\n"
            "\n"
            "  --allow-user NAME        user allowed besides root (default: lintel)\n"
+           "  --config-dir DIR         linteld's configuration, which write-config writes\n"
+           "                           (default: /etc/lintel)\n"
            "  --dpkg-admindir DIR      dpkg database to query (default: dpkg's own)\n"
-           "  --read-timeout DURATION  deadline for the request line, e.g. 250ms, 5s (default: "
-           "5s)\n"
+           "  --read-timeout DURATION  deadline for the request line, e.g. 250ms\n"
+           "                           (default: 5s)\n"
            "  --version                print the helper version and exit\n"
            "  --help                   print this text and exit\n"
            "\n"
@@ -81,13 +94,13 @@ Expected<Options> parse_options(std::span<const char* const> args) {
             if (!v || v->empty()) return usage_error("--allow-user needs a user name");
             options.allow_user = std::string(*v);
         } else if (name == "--dpkg-admindir") {
-            auto v = value();
-            if (!v || v->empty()) return usage_error("--dpkg-admindir needs a directory");
-            if (!v->starts_with('/')) {
-                return usage_error("--dpkg-admindir must be an absolute path, got \"" +
-                                   std::string(*v) + "\"");
-            }
-            options.dpkg_admindir = std::string(*v);
+            auto dir = absolute_dir(name, value());
+            if (!dir) return std::unexpected(dir.error());
+            options.dpkg_admindir = std::move(*dir);
+        } else if (name == "--config-dir") {
+            auto dir = absolute_dir(name, value());
+            if (!dir) return std::unexpected(dir.error());
+            options.config_dir = std::move(*dir);
         } else if (name == "--read-timeout") {
             auto v = value();
             if (!v) return usage_error("--read-timeout needs a duration such as 250ms or 5s");

@@ -11,11 +11,12 @@
 namespace lintel::helper {
 
 struct Options {
-    std::string allow_user = "lintel";                      // besides root, the one allowed peer
+    std::string allow_user = "lintel";  // besides root, the one allowed peer
     // Empty: dpkg's own database. Tests point it at a throwaway one. (No default path spelled
     // out here: lintian flags binaries that name dpkg's database, and dpkg-query knows it.)
     std::filesystem::path dpkg_admindir;
-    std::chrono::milliseconds read_timeout{5000};           // for the whole request line
+    std::filesystem::path config_dir = "/etc/lintel";  // what write-config may write
+    std::chrono::milliseconds read_timeout{5000};      // for the whole request line
     bool show_help = false;
     bool show_version = false;
 };

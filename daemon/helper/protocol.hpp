@@ -31,6 +31,9 @@ inline constexpr std::string_view bad_params = "helper.bad_params";
 inline constexpr std::string_view too_large = "helper.too_large";
 inline constexpr std::string_view timeout = "helper.timeout";
 inline constexpr std::string_view peer_refused = "helper.peer_refused";
+// A path the action would change is not what it must be (a symlink, a directory where a file
+// belongs, ...). Nothing was changed; an administrator has to look.
+inline constexpr std::string_view unsafe_path = "helper.unsafe_path";
 inline constexpr std::string_view internal = "helper.internal";
 // Raised on the client side when the response itself is not a valid envelope.
 inline constexpr std::string_view bad_response = "helper_client.bad_response";

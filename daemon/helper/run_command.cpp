@@ -13,34 +13,20 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.hpp"
 #include "helper/protocol.hpp"
 
 namespace lintel::helper {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using common::UniqueFd;
 
 Expected<CommandResult> fail(std::string message) {
     return make_error(std::string(codes::internal), std::move(message));
 }
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-class Fd {
-public:
-    Fd() = default;
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
 
 // The posix_spawn attribute objects need a destroy on every path.
 struct SpawnSetup {
@@ -58,7 +44,7 @@ struct SpawnSetup {
     SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
-bool make_pipe(Fd& read_end, Fd& write_end) {
+bool make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
     int fds[2];
     // CLOEXEC: only the dup2'd copies (fd 1 and 2) reach the child.
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
@@ -105,7 +91,7 @@ Expected<CommandResult> run_command(const CommandSpec& spec) {
     if (spec.argv.empty() || !spec.argv[0].starts_with('/')) {
         return fail("run_command needs an absolute program path");
     }
-    Fd out_read, out_write, err_read, err_write;
+    UniqueFd out_read, out_write, err_read, err_write;
     if (!make_pipe(out_read, out_write) || !make_pipe(err_read, err_write)) {
         return fail("pipe2: " + errno_text(errno));
     }
@@ -140,7 +126,7 @@ Expected<CommandResult> run_command(const CommandSpec& spec) {
 
     // A pidfd lets one poll() wait for output and exit together. Without one (kernel < 5.3)
     // the exit is polled with WNOHANG on a short tick instead.
-    Fd pidfd;
+    UniqueFd pidfd;
     pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 
     CommandResult result;
@@ -163,7 +149,7 @@ Expected<CommandResult> run_command(const CommandSpec& spec) {
         const int n = ::poll(fds, 3, wait_ms);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) break;  // cannot wait any more: handled like the deadline
-        Fd* streams[2] = {&out_read, &err_read};
+        UniqueFd* streams[2] = {&out_read, &err_read};
         std::string* sinks[2] = {&result.out, &result.err};
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || fds[i].revents == 0) continue;

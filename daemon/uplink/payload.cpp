@@ -10,28 +10,12 @@
 #include <type_traits>
 #include <variant>
 
+#include "common/utf8.hpp"
+
 namespace lintel::uplink {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at s[i] (Unicode Table 3-7), 0 when invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    const std::size_t left = s.size() - i;
-    auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-        return k < left && byte(i + k) >= lo && byte(i + k) <= hi;
-    };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no surrogates
-    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-}
 
 void append_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -45,7 +29,7 @@ void append_string(std::string& out, std::string_view s) {
         }
         out.append(s.data() + run, i - run);
         if (c >= 0x80) {
-            const std::size_t n = utf8_sequence(s, i);
+            const std::size_t n = common::utf8_sequence_length(s, i);
             if (n == 0) {
                 out += kReplacement;
                 ++i;

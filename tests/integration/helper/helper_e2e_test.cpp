@@ -1,5 +1,7 @@
 // lintel-helper end to end: the real binary behind systemd-socket-activate --accept, asked by
 // HelperClient (the class linteld uses), by raw sockets, and by a client of another uid.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include "helper/protocol.hpp"
 #include "helper_fixture.hpp"
 #include "support/asio_run.hpp"
+#include "support/files.hpp"
 #include "support/wait.hpp"
 
 namespace lintel::test {
@@ -27,9 +30,15 @@ protected:
     // One call through HelperClient, run to completion on the test thread.
     Expected<nlohmann::json> call(const std::string& action, const std::filesystem::path& path = {},
                                   std::chrono::milliseconds deadline = 5s) {
+        return call_with(action, nlohmann::json::object(), path, deadline);
+    }
+    Expected<nlohmann::json> call_with(const std::string& action, const nlohmann::json& params,
+                                       const std::filesystem::path& path = {},
+                                       std::chrono::milliseconds deadline = 5s) {
         HelperClient client(io_.get_executor(), path.empty() ? socket_path() : path);
         std::optional<Expected<nlohmann::json>> result;
-        client.async_call(action, deadline, [&](Expected<nlohmann::json> r) { result = r; });
+        client.async_call(action, params, deadline,
+                          [&](Expected<nlohmann::json> r) { result = r; });
         EXPECT_TRUE(run_until(
             io_, [&] { return result.has_value(); }, deadline + 5s));
         if (!result) return make_error("test.hang", "no completion");
@@ -138,8 +147,48 @@ TEST_F(HelperE2e, UnknownActionComesBackThroughTheClient) {
     auto r = call("reboot");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "helper.unknown_action");
-    EXPECT_EQ(r.error().message, "unknown action \"reboot\" (this helper knows: version)");
+    EXPECT_EQ(r.error().message,
+              "unknown action \"reboot\" (this helper knows: version, write-config)");
     EXPECT_TRUE(wait_for_log("action=\"reboot\" outcome=helper.unknown_action"));
+}
+
+TEST_F(HelperE2e, WriteConfigRoundTripInItsConfigDir) {
+    const std::filesystem::path config = dir_ / "etc";
+    std::filesystem::create_directory(config);
+    ASSERT_TRUE(write_file(config / "lintel.yaml", "gateway:\n  id: gw-1\n"));
+    make_admindir("9.8.7");
+    start_helper({"--config-dir", config.string()});
+
+    const std::string fragment = "devices:\n  - name: meter-1\n";
+    auto written =
+        call_with("write-config", {{"file", "devices.d/meter-1.yaml"}, {"content", fragment}});
+    ASSERT_TRUE(written) << written.error().code << ": " << written.error().message;
+    const auto file = config / "devices.d" / "meter-1.yaml";
+    EXPECT_EQ(written->at("file"), file.string());
+    EXPECT_EQ(written->at("bytes"), fragment.size());
+    EXPECT_EQ(written->at("sha256"),
+              "a08ec97441420bb33dc33738392bee4d00945ec49cbcd77357aa634eaed71ccc");
+    EXPECT_EQ(read_file(file).value_or("?"), fragment);
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0644u);
+    EXPECT_TRUE(wait_for_log("write-config: created " + file.string() + " (" +
+                             std::to_string(fragment.size()) + " bytes, sha256 a08ec974"));
+    EXPECT_TRUE(wait_for_log("request served: uid=0"));
+    EXPECT_NE(helper_log().find("action=\"write-config\" outcome=ok"), std::string::npos);
+
+    // A path outside the two allowed ones is refused over the wire too, and nothing changes.
+    auto outside = call_with("write-config", {{"file", "../passwd"}, {"content", "x"}});
+    ASSERT_FALSE(outside);
+    EXPECT_EQ(outside.error().code, "helper.bad_params");
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "passwd"));
+
+    auto removed =
+        call_with("write-config", {{"file", "devices.d/meter-1.yaml"}, {"remove", true}});
+    ASSERT_TRUE(removed) << removed.error().code << ": " << removed.error().message;
+    EXPECT_EQ(removed->at("removed"), true);
+    EXPECT_FALSE(std::filesystem::exists(file));
+    EXPECT_EQ(read_file(config / "lintel.yaml").value_or("?"), "gateway:\n  id: gw-1\n");
 }
 
 TEST_F(HelperE2e, IdleClientGetsTimeoutAtTheReadDeadline) {

@@ -213,6 +213,18 @@ TEST(Units, HelperSocketKeepsItsAccessRules) {
     EXPECT_EQ(count_setting(*service, "ExecStart=/" + k_exec_start.string()), 1u);
     // PrivateUsers= would map the lintel uid to nobody inside the helper and break SO_PEERCRED.
     EXPECT_EQ(count_setting(*service, "PrivateUsers=yes"), 0u);
+    // write-config's one relaxation, without a capability, and the credentials kept out of it.
+    for (auto line : {"ProtectSystem=strict", "ReadWritePaths=-/etc/lintel",
+                      "InaccessiblePaths=-/etc/lintel/pki",
+                      "CapabilityBoundingSet=", "AmbientCapabilities=", "NoNewPrivileges=yes"}) {
+        EXPECT_EQ(count_setting(*service, line), 1u) << line;
+    }
+    std::size_t writable = 0;
+    std::istringstream lines(*service);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("ReadWritePaths=")) ++writable;
+    }
+    EXPECT_EQ(writable, 1u) << "a new writable path needs its own reason and test";
 }
 
 }  // namespace

@@ -17,10 +17,11 @@ Request request(std::string action, nlohmann::json params = nlohmann::json::obje
     return r;
 }
 
-TEST(Actions, BuiltinTableHasVersion) {
+TEST(Actions, BuiltinTableHasVersionAndWriteConfig) {
     auto table = builtin_actions();
     ASSERT_NE(table.find("version"), nullptr);
-    EXPECT_EQ(table.names(), "version");
+    ASSERT_NE(table.find("write-config"), nullptr);
+    EXPECT_EQ(table.names(), "version, write-config");
     EXPECT_EQ(helper_version(), LINTEL_HELPER_EXPECTED_VERSION);
 }
 
@@ -40,7 +41,8 @@ TEST(Actions, UnknownActionNamesWhatIsKnown) {
     auto r = dispatch(table, request("install"), ActionContext{});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "helper.unknown_action");
-    EXPECT_EQ(r.error().message, "unknown action \"install\" (this helper knows: version)");
+    EXPECT_EQ(r.error().message,
+              "unknown action \"install\" (this helper knows: version, write-config)");
     // The peer's name is escaped and cut in the message (which is also logged).
     auto odd = dispatch(table, request("a\x1b\x7f\xc3\xa9\"" + std::string(100, 'x')), {});
     ASSERT_FALSE(odd);

@@ -15,16 +15,20 @@ TEST(Options, Defaults) {
     ASSERT_TRUE(o) << o.error().message;
     EXPECT_EQ(o->allow_user, "lintel");
     EXPECT_TRUE(o->dpkg_admindir.empty()) << "dpkg's own database unless told";
+    EXPECT_EQ(o->config_dir, "/etc/lintel");
     EXPECT_EQ(o->read_timeout, std::chrono::seconds(5));
     EXPECT_FALSE(o->show_help);
     EXPECT_FALSE(o->show_version);
 }
 
 TEST(Options, BothSpellingsOfValues) {
-    auto o = parse({"--allow-user", "root", "--dpkg-admindir=/tmp/adm", "--read-timeout", "250ms"});
+    auto o = parse({"--allow-user", "root", "--dpkg-admindir=/tmp/adm", "--read-timeout", "250ms",
+                    "--config-dir", "/tmp/etc"});
     ASSERT_TRUE(o) << o.error().message;
     EXPECT_EQ(o->allow_user, "root");
     EXPECT_EQ(o->dpkg_admindir, "/tmp/adm");
+    EXPECT_EQ(o->config_dir, "/tmp/etc");
+    EXPECT_EQ(parse({"--config-dir=/srv/lintel"})->config_dir, "/srv/lintel");
     EXPECT_EQ(o->read_timeout, std::chrono::milliseconds(250));
     auto s = parse({"--read-timeout=2s"});
     ASSERT_TRUE(s);
@@ -42,7 +46,11 @@ TEST(Options, ErrorsNameTheOption) {
              {{"--frobnicate"}, "unknown option \"--frobnicate\""},
              {{"--allow-user"}, "--allow-user needs"},
              {{"--allow-user="}, "--allow-user needs"},
-             {{"--dpkg-admindir", "relative/dir"}, "absolute"},
+             {{"--dpkg-admindir", "relative/dir"}, "--dpkg-admindir must be an absolute path"},
+             {{"--dpkg-admindir"}, "--dpkg-admindir needs a directory"},
+             {{"--config-dir", "etc/lintel"}, "--config-dir must be an absolute path"},
+             {{"--config-dir="}, "--config-dir needs a directory"},
+             {{"--config-dir"}, "--config-dir needs a directory"},
              {{"--read-timeout", "5"}, "not a duration"},
              {{"--read-timeout", "0ms"}, "not a duration"},
              {{"--read-timeout", "61s"}, "not a duration"},
@@ -58,6 +66,20 @@ TEST(Options, ErrorsNameTheOption) {
         EXPECT_NE(o.error().message.find(c.expect), std::string::npos) << o.error().message;
     }
     EXPECT_TRUE(parse({"--read-timeout", "60s"}));
+}
+
+TEST(Options, UsageNamesEveryOptionAndItsDefault) {
+    const std::string usage = usage_text();
+    for (auto text : {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)",
+                      "--dpkg-admindir DIR", "--read-timeout DURATION", "--version", "--help"}) {
+        EXPECT_NE(usage.find(text), std::string::npos) << text << " missing from:\n" << usage;
+    }
+    std::size_t start = 0;
+    for (auto end = usage.find('\n'); end != std::string::npos; end = usage.find('\n', start)) {
+        EXPECT_LE(end - start, 80u)
+            << "a usage line is wider than a terminal: " << usage.substr(start, end - start);
+        start = end + 1;
+    }
 }
 
 }  // namespace
