@@ -46,9 +46,8 @@ Expected<std::optional<PendingApply>> ApplyJournal::read() const {
     PendingApply p;
     auto id = str("command_id"), kid = str("kid"), principal = str("principal"), file = str("file");
     auto started = num("started_ms"), deadline = num("deadline_ms");
-    const bool previous_ok =
-        doc.is_object() && doc.contains("previous") &&
-        (doc["previous"].is_string() || doc["previous"].is_null());
+    const bool previous_ok = doc.is_object() && doc.contains("previous") &&
+                             (doc["previous"].is_string() || doc["previous"].is_null());
     if (!id || !kid || !principal || !file || !started || !deadline || !previous_ok) {
         return make_error("apply_journal.corrupt",
                           path_.string() + " is not a pending apply-config record");

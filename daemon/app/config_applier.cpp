@@ -7,6 +7,7 @@
 
 #include "commands/reason_codes.hpp"
 #include "core/config_loader.hpp"
+#include "helper/protocol.hpp"
 #include "lintel/point.hpp"
 
 namespace lintel::app {
@@ -21,6 +22,7 @@ namespace {
 
 // The trial is checked this often: cheap (a few comparisons), and a confirmation is seen soon.
 constexpr auto kWatchInterval = std::chrono::milliseconds(250);
+constexpr std::size_t kMaxContentBytes = 256 * 1024;  // lintel-helper's write-config limit
 
 ConfigChangeOutcome outcome(ConfigChangeOutcome::Status status, std::string_view code,
                             std::string message, json output = json::object()) {
@@ -101,9 +103,19 @@ void ConfigApplier::apply(ConfigChange change, Done done) {
                                               ") is still on trial; try again when it ended"));
     }
     if (auto pending = journal_.read(); !pending || *pending) {
-        return done(refused(reason::busy,
-                            "an earlier apply-config could not be rolled back (" +
-                                journal_.path().string() + " remains); it is retried at start"));
+        return done(refused(reason::busy, "an earlier apply-config could not be rolled back (" +
+                                              journal_.path().string() +
+                                              " remains); it is retried at start"));
+    }
+    // What lintel-helper accepts (256 KiB, and the request line with its JSON escaping):
+    // refused here, with a reason, rather than by the helper after the trial began.
+    if (change.content &&
+        (change.content->size() > kMaxContentBytes ||
+         json(*change.content).dump().size() + 1024 > helper::k_max_request_bytes)) {
+        return done(refused(reason::bad_config,
+                            "the new " + change.file + " is too large for lintel-helper (" +
+                                std::to_string(change.content->size()) + " bytes; at most " +
+                                std::to_string(kMaxContentBytes) + ")"));
     }
     auto path = config_file_path(change.file, host_.config_path(), host_.running_config());
     if (!path) return done(refused(reason::bad_config, path.error().message));
@@ -134,9 +146,9 @@ void ConfigApplier::apply(ConfigChange change, Done done) {
                          sdk::now_unix_ms(),
                          sdk::now_unix_ms() + change.confirm_within.count()};
     if (auto r = journal_.record(pending); !r) {
-        return done(outcome(ConfigChangeOutcome::Status::failed, reason::failed,
-                            "not applied: the rollback record cannot be written (" +
-                                r.error().message + ")"));
+        return done(outcome(
+            ConfigChangeOutcome::Status::failed, reason::failed,
+            "not applied: the rollback record cannot be written (" + r.error().message + ")"));
     }
     trial->change = std::move(change);
     trial->done = std::move(done);
@@ -156,8 +168,7 @@ std::optional<ConfigChangeOutcome> ConfigApplier::check_candidate(const ConfigCh
     const core::ConfigOverlay overlay{{path, change.content}};
     sdk::ConfigErrors errors;
     auto candidate = core::load_config(
-        host_.config_path(), core::LoadOptions{host_.default_plugin_dir(), true, &overlay},
-        errors);
+        host_.config_path(), core::LoadOptions{host_.default_plugin_dir(), true, &overlay}, errors);
     if (candidate) host_.validate_candidate(*candidate, errors);
     if (!candidate || !errors.empty()) {
         json list = json::array();
@@ -201,8 +212,8 @@ void ConfigApplier::written(Expected<json> result) {
         (void)journal_.clear();
         const std::string why = "lintel-helper could not write " + trial_->path.string() + ": " +
                                 result.error().message;
-        log_.error("apply-config: not applied", {{"COMMAND_ID", trial_->change.command_id},
-                                                 {"REASON", why}});
+        log_.error("apply-config: not applied",
+                   {{"COMMAND_ID", trial_->change.command_id}, {"REASON", why}});
         return finish(outcome(ConfigChangeOutcome::Status::failed, reason::failed, why));
     }
     trial_->written = std::move(*result);
@@ -262,10 +273,10 @@ void ConfigApplier::confirm() {
               {{"COMMAND_ID", trial_->change.command_id},
                {"FILE", trial_->path.string()},
                {"CONFIRMED_IN_MS", std::to_string(took.count())}});
-    finish(outcome(ConfigChangeOutcome::Status::applied, "",
-                   "applied " + trial_->change.file + ", confirmed in " +
-                       std::to_string(took.count()) + " ms",
-                   std::move(out)));
+    finish(outcome(
+        ConfigChangeOutcome::Status::applied, "",
+        "applied " + trial_->change.file + ", confirmed in " + std::to_string(took.count()) + " ms",
+        std::move(out)));
 }
 
 void ConfigApplier::roll_back(std::string why) {
@@ -276,34 +287,33 @@ void ConfigApplier::roll_back(std::string why) {
                   {"FILE", trial_->path.string()},
                   {"REASON", why}});
     std::weak_ptr<int> alive = alive_;
-    writer_(trial_->change.file, trial_->previous,
-            [this, alive, why](Expected<json> restored) {
-                if (alive.expired()) return;
-                if (!restored) {
-                    // The journal stays: the next start tries again. Until then apply-config
-                    // answers busy, so no second change can bury the file to restore.
-                    const std::string msg = why + "; restoring the previous file failed (" +
-                                            restored.error().message +
-                                            "); linteld restores it at its next start";
-                    log_.error("apply-config: rollback failed", {{"FILE", trial_->path.string()},
-                                                                 {"REASON", msg}});
-                    return finish(outcome(ConfigChangeOutcome::Status::failed, reason::failed,
-                                          msg, json{{"rolled_back", false}}));
-                }
-                sdk::ConfigErrors errors;
-                if (auto r = host_.reload(errors); !r) {
-                    log_.error("apply-config: the previous configuration was restored but not "
-                               "applied; it is applied at the next reload or restart",
-                               {{"REASON", errors.to_string()}});
-                }
-                (void)journal_.clear();
-                log_.warning("apply-config: previous configuration restored",
-                             {{"COMMAND_ID", trial_->change.command_id},
-                              {"FILE", trial_->path.string()}});
-                finish(outcome(ConfigChangeOutcome::Status::failed, reason::rolled_back,
-                               "rolled back: " + why,
-                               json{{"rolled_back", true}, {"file", trial_->path.string()}}));
-            });
+    writer_(trial_->change.file, trial_->previous, [this, alive, why](Expected<json> restored) {
+        if (alive.expired()) return;
+        if (!restored) {
+            // The journal stays: the next start tries again. Until then apply-config
+            // answers busy, so no second change can bury the file to restore.
+            const std::string msg = why + "; restoring the previous file failed (" +
+                                    restored.error().message +
+                                    "); linteld restores it at its next start";
+            log_.error("apply-config: rollback failed",
+                       {{"FILE", trial_->path.string()}, {"REASON", msg}});
+            return finish(outcome(ConfigChangeOutcome::Status::failed, reason::failed, msg,
+                                  json{{"rolled_back", false}}));
+        }
+        sdk::ConfigErrors errors;
+        if (auto r = host_.reload(errors); !r) {
+            log_.error(
+                "apply-config: the previous configuration was restored but not "
+                "applied; it is applied at the next reload or restart",
+                {{"REASON", errors.to_string()}});
+        }
+        (void)journal_.clear();
+        log_.warning("apply-config: previous configuration restored",
+                     {{"COMMAND_ID", trial_->change.command_id}, {"FILE", trial_->path.string()}});
+        finish(outcome(ConfigChangeOutcome::Status::failed, reason::rolled_back,
+                       "rolled back: " + why,
+                       json{{"rolled_back", true}, {"file", trial_->path.string()}}));
+    });
 }
 
 void ConfigApplier::finish(ConfigChangeOutcome result) {

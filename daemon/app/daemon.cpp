@@ -175,13 +175,11 @@ bool Daemon::recover_unconfirmed_apply() {
     late.principal = p.principal;
     late.action = "apply-config";
     late.received_ms = p.started_ms;
-    const std::string why =
-        "rolled back: linteld stopped before the new " + p.file +
-        " was confirmed; the previous file was restored at start-up";
-    late.outcome = commands::ActionOutcome{commands::ResultStatus::failed,
-                                           std::string(commands::reason::rolled_back),
-                                           nlohmann::json{{"error", why}, {"rolled_back", true}},
-                                           why};
+    const std::string why = "rolled back: linteld stopped before the new " + p.file +
+                            " was confirmed; the previous file was restored at start-up";
+    late.outcome = commands::ActionOutcome{
+        commands::ResultStatus::failed, std::string(commands::reason::rolled_back),
+        nlohmann::json{{"error", why}, {"rolled_back", true}}, why};
     late_outcome_ = std::move(late);
     return true;
 }
@@ -508,7 +506,7 @@ void Daemon::finish_shutdown() {
     status_timer_.cancel();
     notifier_.stop_watchdog();
     signals_.cancel();
-    store_->stop();  // commits what is queued and joins the writer thread
+    store_->stop();    // commits what is queued and joins the writer thread
     applier_.reset();  // a trial under way stays in its journal: rolled back at the next start
     command_service_.reset();
     retiring_command_services_.clear();

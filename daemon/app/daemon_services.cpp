@@ -178,7 +178,9 @@ void DaemonServices::apply_config(commands::ConfigChange change,
                                   std::function<void(commands::ConfigChangeOutcome)> done) {
     if (!d_.applier_) {
         done(commands::ConfigChangeOutcome{commands::ConfigChangeOutcome::Status::failed,
-                                           "cmd.failed", "linteld is not ready", {}});
+                                           "cmd.failed",
+                                           "linteld is not ready",
+                                           {}});
         return;
     }
     d_.applier_->apply(std::move(change), std::move(done));
@@ -186,16 +188,13 @@ void DaemonServices::apply_config(commands::ConfigChange change,
 
 const core::Config& DaemonServices::running_config() const { return d_.config_; }
 
-const std::filesystem::path& DaemonServices::config_path() const {
-    return d_.options_.config_path;
-}
+const std::filesystem::path& DaemonServices::config_path() const { return d_.options_.config_path; }
 
 const std::filesystem::path& DaemonServices::default_plugin_dir() const {
     return d_.options_.default_plugin_dir;
 }
 
-void DaemonServices::validate_candidate(const core::Config& candidate,
-                                        sdk::ConfigErrors& errors) {
+void DaemonServices::validate_candidate(const core::Config& candidate, sdk::ConfigErrors& errors) {
     (void)d_.build_devices(candidate, errors);  // built to be checked, dropped unstarted
 }
 

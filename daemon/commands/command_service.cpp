@@ -175,16 +175,15 @@ void CommandService::after_claim(std::shared_ptr<Decision> d, Expected<bool> cla
     }
     std::weak_ptr<int> alive = alive_;
     ++in_flight_;
-    run_action(
-        c,
-        ActionContext{ops_, policy_, trust_, store_, settings_, d->received_at, d->received_ms,
-                      d->verified.principal},
-        [this, alive, d](ActionOutcome outcome) {
-            if (alive.expired()) return;
-            d->outcome = std::move(outcome);
-            finish(d);
-            if (--in_flight_ == 0 && idle_) asio::post(ex_, std::exchange(idle_, nullptr));
-        });
+    run_action(c,
+               ActionContext{ops_, policy_, trust_, store_, settings_, d->received_at,
+                             d->received_ms, d->verified.principal},
+               [this, alive, d](ActionOutcome outcome) {
+                   if (alive.expired()) return;
+                   d->outcome = std::move(outcome);
+                   finish(d);
+                   if (--in_flight_ == 0 && idle_) asio::post(ex_, std::exchange(idle_, nullptr));
+               });
 }
 
 void CommandService::when_idle(std::function<void()> idle) {

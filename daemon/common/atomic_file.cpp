@@ -1,18 +1,17 @@
 // write_file_atomically / remove_file_durably with plain POSIX calls (no asio, no library).
 #include "common/atomic_file.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace lintel::common {
 namespace {
 
-std::unexpected<Error> failure(const std::filesystem::path& path, std::string_view step,
-                               int err) {
+std::unexpected<Error> failure(const std::filesystem::path& path, std::string_view step, int err) {
     return make_error("io.atomic_write",
                       std::string(step) + " " + path.string() + ": " + std::strerror(err));
 }

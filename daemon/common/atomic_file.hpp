@@ -2,9 +2,9 @@
 // never a mix: a temp file beside it, fsync, rename, fsync of the directory.
 #pragma once
 
+#include <sys/types.h>
 #include <filesystem>
 #include <string_view>
-#include <sys/types.h>
 
 #include "lintel/error.hpp"
 

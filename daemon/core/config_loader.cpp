@@ -38,7 +38,8 @@ void check_credentials(Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors
 
 // Only *.yaml: editors' backups (*.yaml~, .#x.yaml) and *.disabled are ignored on purpose.
 bool is_fragment(const fs::path& p) {
-    return p.extension() == ".yaml" && !p.filename().empty() && p.filename().string().front() != '.';
+    return p.extension() == ".yaml" && !p.filename().empty() &&
+           p.filename().string().front() != '.';
 }
 
 // The file's text from the overlay when it holds it, else from the disk.

@@ -76,7 +76,7 @@ bool serve_connection(int fd, const PeerPolicy& policy, const ActionTable& actio
     ActionResult result = make_error(std::string(codes::internal), "not run");
     if (!outcome.error) {
         // The request is read even from a peer that will be refused, so the log can say what
-        // it asked for; the parser is bounded (64 KiB, deadline) and fuzzed.
+        // it asked for; the parser is bounded (k_max_request_bytes, deadline) and fuzzed.
         auto line = read_request_line(fd, settings.read_timeout, k_max_request_bytes);
         std::optional<Request> request;
         if (!line) {

@@ -82,7 +82,8 @@ Expected<Request> parse_request(std::string_view line) {
             return make_error(std::string(codes::malformed), "\"params\" must be an object, got " +
                                                                  std::string(type_name(*params)));
         }
-        // Moved, not copied: copying is recursive, and 64 KiB can nest 32k levels deep.
+        // Moved, not copied: copying is recursive, and a full request line can nest 100k+ levels
+        // deep.
         out.params = std::move(*params);
     }
     return out;

@@ -14,8 +14,9 @@
 namespace lintel::helper {
 
 inline constexpr int k_protocol_version = 1;
-// A request line longer than this (newline not counted) is refused with helper.too_large.
-inline constexpr std::size_t k_max_request_bytes = 64 * 1024;
+// A request line longer than this (newline not counted) is refused with helper.too_large. Sized
+// for write-config: 256 KiB of content plus its JSON escaping (a newline costs 2 bytes).
+inline constexpr std::size_t k_max_request_bytes = 384 * 1024;
 // Requests and responses are shallow. Deeper nesting is refused while parsing, so nothing
 // downstream (copy, dump, compare: all recursive in nlohmann) can overflow the stack.
 inline constexpr int k_max_nesting = 32;

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "commands/reason_codes.hpp"
+#include "common/utf8.hpp"
+#include "sign/tool.hpp"
 
 namespace lintel::sign {
 namespace {
@@ -53,6 +55,27 @@ Expected<std::string> read_jws_input(const std::optional<std::filesystem::path>&
     }
     if (text->empty())
         return make_error(std::string(commands::reason::malformed), name + " is empty");
+    return text;
+}
+
+Expected<std::string> read_text_file(const std::filesystem::path& path, std::size_t max_bytes) {
+    const std::string name = path.string();
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        return make_error(std::string(k_usage),
+                          "--arg-file: cannot open " + name + ": " + std::strerror(errno));
+    }
+    auto text = read_bounded(file, max_bytes, name);
+    if (!text) return text;
+    if (text->size() > max_bytes) {
+        return make_error(std::string(k_usage), "--arg-file: " + name + " holds more than " +
+                                                    std::to_string(max_bytes) + " bytes");
+    }
+    if (auto bad = common::first_invalid_utf8(*text)) {
+        return make_error(
+            std::string(k_usage),
+            "--arg-file: " + name + " is not UTF-8 text (byte " + std::to_string(*bad) + ")");
+    }
     return text;
 }
 

@@ -15,4 +15,11 @@ namespace lintel::sign {
 Expected<std::string> read_jws_input(const std::optional<std::filesystem::path>& path,
                                      std::size_t max_bytes);
 
+// --arg-file's limit: the largest command a gateway accepts is 128 KiB.
+inline constexpr std::size_t k_max_arg_file_bytes = 128 * 1024;
+
+// The whole of `path` as it is (no newline trimmed), valid UTF-8 (it becomes a JSON string);
+// errors (sign.usage) name the file.
+Expected<std::string> read_text_file(const std::filesystem::path& path, std::size_t max_bytes);
+
 }  // namespace lintel::sign

@@ -53,6 +53,8 @@ int run(int argc, char** argv) {
     command_cmd->add_option("--gateway", command_options.gateway, "target gateway id")->required();
     command_cmd->add_option("--action", command_options.action, "action name")->required();
     command_cmd->add_option("--args", command_options.args, "JSON object")->capture_default_str();
+    command_cmd->add_option("--arg-file", command_options.arg_files,
+                            "NAME=PATH: args.NAME is the text of PATH (repeatable)");
     command_cmd->add_option("--ttl", command_options.ttl, "lifetime: 30s, 5m, 1h ...")
         ->capture_default_str();
     auto* id_option = command_cmd->add_option("--id", id, "command id (default: 128 random bits)");

@@ -7,6 +7,7 @@
 #include "commands/random.hpp"
 #include "commands/strict_json.hpp"
 #include "sign/duration.hpp"
+#include "sign/input.hpp"
 #include "sign/tool.hpp"
 
 namespace lintel::sign {
@@ -20,6 +21,19 @@ Expected<std::string> sign_command(const CommandOptions& options,
     if (!args) return usage(args.error().message);
     if (!args->is_object()) {
         return usage("--args: must be a JSON object, got " + std::string(args->type_name()));
+    }
+    for (const auto& spec : options.arg_files) {
+        const auto eq = spec.find('=');
+        if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
+            return usage("--arg-file \"" + commands::printable(spec) + "\": NAME=PATH expected");
+        }
+        const std::string name = spec.substr(0, eq);
+        if (args->contains(name)) {
+            return usage("--arg-file " + name + ": args." + name + " is given twice");
+        }
+        auto text = read_text_file(spec.substr(eq + 1), k_max_arg_file_bytes);
+        if (!text) return std::unexpected(text.error());
+        (*args)[name] = std::move(*text);
     }
     const auto ttl = parse_duration(options.ttl);
     if (!ttl) {

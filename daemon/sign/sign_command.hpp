@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lintel/error.hpp"
 
@@ -17,6 +18,9 @@ struct CommandOptions {
     std::string gateway;
     std::string action;
     std::string args = "{}";  // JSON object
+    // "NAME=PATH": args.NAME becomes the text of PATH (apply-config's content, say), so that
+    // nobody has to JSON-escape a YAML file by hand.
+    std::vector<std::string> arg_files;
     std::string ttl = "60s";
     std::optional<std::string> id;             // default: 128 random bits as hex
     std::optional<std::int64_t> issued_at_ms;  // default: `now`

@@ -138,6 +138,41 @@ TEST_F(LintelSignTest, CommandOptionsEndUpInThePayload) {
     EXPECT_NE(make_command(key), make_command(key));
 }
 
+TEST_F(LintelSignTest, ArgFileCarriesAFileVerbatim) {
+    const auto key = (dir_ / "k.key").string();
+    ASSERT_EQ(sign({"keygen", "--alg", "ed25519", "--out", key}).code, 0);
+    const std::string yaml = "devices:\n  - name: \"m\\1\"\n    driver: modbus\n\tx: \u00e9\n";
+    const auto file = write("meter.yaml", yaml);
+    const auto jws = make_command(
+        key,
+        {"--args", R"({"file":"devices.d/meter.yaml"})", "--arg-file", "content=" + file.string()},
+        "apply-config");
+    auto parsed = parse_jws(jws.substr(0, jws.size() - 1), JwsType::command);
+    ASSERT_TRUE(parsed);
+    const auto args = json::parse(parsed->payload)["args"];
+    EXPECT_EQ(args["file"], "devices.d/meter.yaml");
+    EXPECT_EQ(args["content"], yaml);  // byte for byte, trailing newline included
+
+    const std::vector<std::string> base{"command",   "--key", key,        "--kid",       "ops-1",
+                                        "--gateway", "gw-1",  "--action", "apply-config"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto args_v = base;
+        args_v.insert(args_v.end(), extra.begin(), extra.end());
+        return sign(args_v);
+    };
+    const auto binary = write("bin.yaml", std::string("a\xff\xfe"));
+    for (const auto& [r, message] : std::vector<std::pair<test::RunResult, std::string>>{
+             {with({"--arg-file", "content"}), "NAME=PATH expected"},
+             {with({"--arg-file", "=x"}), "NAME=PATH expected"},
+             {with({"--arg-file", "content=" + (dir_ / "nope").string()}), "cannot open"},
+             {with({"--arg-file", "content=" + binary.string()}), "is not UTF-8 text"},
+             {with({"--args", R"({"content":"x"})", "--arg-file", "content=" + file.string()}),
+              "given twice"}}) {
+        EXPECT_EQ(r.code, 2) << r.err;
+        EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    }
+}
+
 TEST_F(LintelSignTest, VerifyCommandWithAnotherKeyFails) {
     const auto a = (dir_ / "a.key").string();
     const auto b = (dir_ / "b.key").string();

@@ -28,8 +28,9 @@ protected:
 
     // The fixture's main file with commands (apply-config granted) and the helper's socket.
     std::string main_with_commands(std::uint16_t port) {
-        write_main_config(commands_yaml(100, "50/1m", "synced", "        - {action: apply-config}\n") +
-                          "helper:\n  socket: " + helper_socket().string() + "\n");
+        write_main_config(
+            commands_yaml(100, "50/1m", "synced", "        - {action: apply-config}\n") +
+            "helper:\n  socket: " + helper_socket().string() + "\n");
         std::string text = read_file(config_path()).value_or("");
         const std::string from = "port: " + std::to_string(broker_->port());
         if (auto at = text.find(from); at != std::string::npos)
@@ -129,8 +130,8 @@ TEST_F(ApplyConfigTest, AnUplinkThatCannotConnectIsRolledBackAfterTheDeadline) {
     start_and_wait_for_commands();
     const std::string dead = main_with_commands(free_tcp_port());
     std::ofstream(config_path(), std::ios::trunc) << main_text_;  // main_with_commands wrote it
-    auto r = apply({{"file", "lintel.yaml"}, {"content", dead}, {"confirm_within", "10s"}},
-                   nullptr, 40s);
+    auto r = apply({{"file", "lintel.yaml"}, {"content", dead}, {"confirm_within", "10s"}}, nullptr,
+                   40s);
     ASSERT_TRUE(r) << daemon_log();
     EXPECT_EQ(r->status, commands::ResultStatus::failed) << r->output.dump();
     EXPECT_EQ(r->reason, std::string(reason::rolled_back));

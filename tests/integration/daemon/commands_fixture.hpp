@@ -58,9 +58,7 @@ protected:
                "        - {action: get-audit}\n"
                "        - {action: unshun}\n"
                "        - {action: restart-driver, devices: [meter]}\n" +
-               extra_grants +
-               "  security_events: {threshold: " +
-               std::to_string(threshold) +
+               extra_grants + "  security_events: {threshold: " + std::to_string(threshold) +
                ", window: 1m, shun_for: 3s}\n"
                "control:\n"
                "  socket: " +
@@ -68,7 +66,7 @@ protected:
     }
 
     commands::CommandEnvelope command(const std::string& action,
-                            nlohmann::json args = nlohmann::json::object()) {
+                                      nlohmann::json args = nlohmann::json::object()) {
         commands::CommandEnvelope c;
         c.kid = "ops-1";
         c.id = "cmd-" + std::to_string(++next_id_);

@@ -135,7 +135,7 @@ TEST_F(HelperE2e, MalformedRequestIsRefusedWithItsCode) {
               "helper.malformed");  // no newline, then EOF
     EXPECT_EQ(error_of(exchange("{\"v\":7,\"action\":\"version\"}\n"))["code"],
               "helper.bad_version");
-    EXPECT_EQ(error_of(exchange(std::string(70'000, 'x')))["code"], "helper.too_large");
+    EXPECT_EQ(error_of(exchange(std::string(400'000, 'x')))["code"], "helper.too_large");
     EXPECT_TRUE(wait_for_log("outcome=helper.too_large"));
     EXPECT_NE(helper_log().find("action=\"version\" outcome=helper.bad_version"),
               std::string::npos);

@@ -1,8 +1,8 @@
 // The apply-config journal: round trip, absence, corruption, and its file mode.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sys/stat.h>
+#include <fstream>
 
 #include "app/apply_journal.hpp"
 #include "support/files.hpp"
@@ -18,9 +18,9 @@ TEST(ApplyJournal, RoundTripKeepsEveryField) {
     EXPECT_FALSE(*none);
 
     PendingApply p{"cmd-7", "ops-1", "ops", "devices.d/m.yaml", "devices: []\n\"quoted\"\n",
-                   1000, 121000};
+                   1000,    121000};
     ASSERT_TRUE(journal.record(p));
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(journal.path().c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600U);  // it holds a configuration
     auto back = journal.read();

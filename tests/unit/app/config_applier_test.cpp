@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "app/config_applier.hpp"
-#include "support/asio_run.hpp"
-#include "support/capture_logger.hpp"
 #include "commands/reason_codes.hpp"
 #include "core/config_loader.hpp"
+#include "support/asio_run.hpp"
+#include "support/capture_logger.hpp"
 #include "support/files.hpp"
 
 namespace lintel::app {
@@ -69,8 +69,8 @@ protected:
         std::ofstream(dir_ / "lintel.yaml") << main_;
         host_.path = dir_ / "lintel.yaml";
         sdk::ConfigErrors errors;
-        auto c = core::load_config(host_.path, core::LoadOptions{"/usr/lib/lintel/plugins"},
-                                   errors);
+        auto c =
+            core::load_config(host_.path, core::LoadOptions{"/usr/lib/lintel/plugins"}, errors);
         ASSERT_TRUE(c) << errors.to_string();
         host_.running = *c;
         applier_ = std::make_unique<ConfigApplier>(
@@ -80,9 +80,7 @@ protected:
                 writes.push_back({file, content});
                 if (fail_writes > 0) {
                     --fail_writes;
-                    return asio::post(io_, [done] {
-                        done(make_error("helper.io", "disk full"));
-                    });
+                    return asio::post(io_, [done] { done(make_error("helper.io", "disk full")); });
                 }
                 const fs::path p = dir_ / file;
                 if (content) {
@@ -100,8 +98,8 @@ protected:
         return "gateway: {id: " + gateway + "}\n" + "uplink:\n  host: localhost\n  tls:\n" +
                "    ca_file: " + pki + "/ca.pem\n    cert_file: " + pki +
                "/gw.pem\n    key_file: " + pki + "/gw.key\n" +
-               "commands:\n  keys:\n    - {id: " + kid + ", public_key: " +
-               (dir_ / "ops-1.pub").string() + ", principal: ops}\n" +
+               "commands:\n  keys:\n    - {id: " + kid +
+               ", public_key: " + (dir_ / "ops-1.pub").string() + ", principal: ops}\n" +
                "  principals:\n    - {name: ops, roles: [admin]}\n" +
                "  roles:\n    - {name: admin, allow: [{action: apply-config}]}\n";
     }
@@ -112,7 +110,8 @@ protected:
         change.principal = "ops";
         std::optional<ConfigChangeOutcome> out;
         applier_->apply(std::move(change), [&](ConfigChangeOutcome o) { out = std::move(o); });
-        EXPECT_TRUE(test::run_until(io_, [&] { return out.has_value(); }, wait));
+        EXPECT_TRUE(test::run_until(
+            io_, [&] { return out.has_value(); }, wait));
         return out.value_or(ConfigChangeOutcome{Status::failed, "none", "no outcome", {}});
     }
 
@@ -234,10 +233,12 @@ TEST_F(ConfigApplierTest, DeviceThatWorkedAndStopsWorkingRollsBack) {
         }(),
         [&](ConfigChangeOutcome o) { out = std::move(o); });
     // After the write, meter-0 goes down (its new settings are wrong).
-    ASSERT_TRUE(test::run_until(io_, [&] { return host_.reloads == 1; }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return host_.reloads == 1; }, 5s));
     host_.devices[0].health = sdk::Health::down;
     host_.devices[0].detail = "connection refused";
-    ASSERT_TRUE(test::run_until(io_, [&] { return out.has_value(); }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return out.has_value(); }, 5s));
     EXPECT_EQ(out->reason, reason::rolled_back);
     EXPECT_NE(out->message.find("device meter-0"), std::string::npos) << out->message;
     EXPECT_FALSE(fs::exists(dir_ / "devices.d/meter.yaml"));
@@ -251,10 +252,13 @@ TEST_F(ConfigApplierTest, TrialWaitsForDevicesThatWorkedToWorkAgain) {
     c.kid = "ops-1";
     c.principal = "ops";
     applier_->apply(c, [&](ConfigChangeOutcome o) { out = std::move(o); });
-    ASSERT_TRUE(test::run_until(io_, [&] { return host_.reloads == 1; }, 5s));
-    EXPECT_FALSE(test::run_until(io_, [&] { return out.has_value(); }, 600ms));  // starting
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return host_.reloads == 1; }, 5s));
+    EXPECT_FALSE(test::run_until(
+        io_, [&] { return out.has_value(); }, 600ms));  // starting
     host_.devices[0].health = sdk::Health::ok;  // "broken" did not work before: not required
-    ASSERT_TRUE(test::run_until(io_, [&] { return out.has_value(); }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return out.has_value(); }, 5s));
     EXPECT_EQ(out->status, Status::applied) << out->message;
 }
 
@@ -266,11 +270,13 @@ TEST_F(ConfigApplierTest, ASecondApplyDuringTheTrialIsBusy) {
     c.kid = "ops-1";
     c.principal = "ops";
     applier_->apply(c, [&](ConfigChangeOutcome o) { first = std::move(o); });
-    ASSERT_TRUE(test::run_until(io_, [&] { return host_.reloads == 1; }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return host_.reloads == 1; }, 5s));
     auto second = apply(fragment("devices: []\n"));
     EXPECT_EQ(second.reason, reason::busy);
     EXPECT_NE(second.message.find("cmd-first"), std::string::npos) << second.message;
-    ASSERT_TRUE(test::run_until(io_, [&] { return first.has_value(); }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return first.has_value(); }, 5s));
     EXPECT_EQ(first->reason, reason::rolled_back);
 }
 
@@ -294,9 +300,11 @@ TEST_F(ConfigApplierTest, FailedRollbackKeepsTheJournalAndRefusesNewChanges) {
     c.kid = "ops-1";
     c.principal = "ops";
     applier_->apply(c, [&](ConfigChangeOutcome o) { out = std::move(o); });
-    ASSERT_TRUE(test::run_until(io_, [&] { return host_.reloads == 1; }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return host_.reloads == 1; }, 5s));
     fail_writes = 1;  // the rollback's write fails
-    ASSERT_TRUE(test::run_until(io_, [&] { return out.has_value(); }, 5s));
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return out.has_value(); }, 5s));
     EXPECT_EQ(out->reason, reason::failed);
     EXPECT_NE(out->message.find("next start"), std::string::npos) << out->message;
     EXPECT_TRUE(journal_exists());  // the start-up recovery's input

@@ -208,9 +208,9 @@ TEST_F(ActionsTest, ShunUnshunAndRevokeDoWhatTheySay) {
 
 TEST_F(ActionsTest, ApplyConfigArgumentsAreStrict) {
     EXPECT_EQ(rejection("apply-config", {{"content", "x: 1"}}), reason::bad_args);  // no file
-    for (const char* file : {"../lintel.yaml", "devices.d/../x.yaml", "devices.d/a/b.yaml",
-                             "devices.d/.hidden.yaml", "devices.d/x.yml", "other.yaml",
-                             "devices.d/.yaml", "/etc/lintel/lintel.yaml"}) {
+    for (const char* file :
+         {"../lintel.yaml", "devices.d/../x.yaml", "devices.d/a/b.yaml", "devices.d/.hidden.yaml",
+          "devices.d/x.yml", "other.yaml", "devices.d/.yaml", "/etc/lintel/lintel.yaml"}) {
         EXPECT_EQ(rejection("apply-config", {{"file", file}, {"content", "x: 1"}}),
                   reason::bad_args)
             << file;
@@ -237,9 +237,9 @@ TEST_F(ActionsTest, ApplyConfigArgumentsAreStrict) {
 }
 
 TEST_F(ActionsTest, ApplyConfigPassesTheChangeAndWhoSignedIt) {
-    auto o = run("apply-config",
-                 {{"file", "devices.d/meter-2.yaml"}, {"content", "devices: []\n"},
-                  {"confirm_within", "45s"}});
+    auto o = run("apply-config", {{"file", "devices.d/meter-2.yaml"},
+                                  {"content", "devices: []\n"},
+                                  {"confirm_within", "45s"}});
     EXPECT_EQ(o.status, ResultStatus::ok) << o.detail;
     ASSERT_EQ(ops_.changes.size(), 1U);
     const auto& c = ops_.changes[0];
@@ -250,9 +250,9 @@ TEST_F(ActionsTest, ApplyConfigPassesTheChangeAndWhoSignedIt) {
     EXPECT_EQ(c.kid, "ops-1");
     EXPECT_EQ(c.principal, "ops");
 
-    ops_.next_change_outcome = ConfigChangeOutcome{ConfigChangeOutcome::Status::failed,
-                                                   std::string(reason::rolled_back),
-                                                   "rolled back: uplink", json{{"rolled_back", true}}};
+    ops_.next_change_outcome =
+        ConfigChangeOutcome{ConfigChangeOutcome::Status::failed, std::string(reason::rolled_back),
+                            "rolled back: uplink", json{{"rolled_back", true}}};
     o = run("apply-config", {{"file", "devices.d/meter-2.yaml"}, {"remove", true}});
     EXPECT_EQ(o.status, ResultStatus::failed);
     EXPECT_EQ(o.reason, std::optional<std::string>(reason::rolled_back));

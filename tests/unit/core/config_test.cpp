@@ -280,7 +280,7 @@ TEST_F(ConfigTest, OverlayReplacesAddsAndRemovesFilesWithoutTouchingTheDisk) {
     const fs::path main = write("lintel.yaml", main_yaml());
     const ConfigOverlay overlay{
         {main, main_yaml("log:\n  level: debug\n")},
-        {dir_ / "devices.d/10-a.yaml", std::nullopt},                        // removed
+        {dir_ / "devices.d/10-a.yaml", std::nullopt},  // removed
         {dir_ / "devices.d/30-c.yaml", "devices:\n  - {name: meter-3, driver: modbus}\n"},
         {dir_ / "elsewhere/40-d.yaml", "devices:\n  - {name: x, driver: modbus}\n"}};
     sdk::ConfigErrors errors;

@@ -127,13 +127,13 @@ TEST(Protocol, NestingIsCappedSoNothingDownstreamRecursesDeep) {
     EXPECT_EQ(code_of(nested_request(k_max_nesting + 1)), codes::malformed);
     EXPECT_EQ(message_of(nested_request(k_max_nesting + 1)),
               "request is nested deeper than 32 levels");
-    // The worst 64 KiB can do: refused, without recursion (this would overflow the stack).
+    // The worst a full request can do: refused, without recursion (this would overflow the stack).
     EXPECT_EQ(code_of(nested_request(30000)), codes::malformed);
     std::string objects = R"({"v":1,"action":"a","params":)";
     for (int i = 0; i < 10000; ++i) objects += R"({"a":)";
     objects += "1" + std::string(10000, '}') + "}";
     EXPECT_EQ(code_of(objects), codes::malformed);
-    EXPECT_EQ(code_of(std::string(65536, '[')), codes::malformed);
+    EXPECT_EQ(code_of(std::string(k_max_request_bytes, '[')), codes::malformed);
     // Duplicates are still found beside a deep part that was cut off.
     EXPECT_EQ(code_of(R"({"v":1,"action":"a","action":"b"})"), codes::malformed);
 }
