@@ -185,6 +185,11 @@ std::optional<ConfigChangeOutcome> ConfigApplier::check_candidate(const ConfigCh
                        "gateway.id cannot be changed by apply-config: it names this gateway's "
                        "certificate and topics; change it on the box");
     }
+    if (candidate->plugin_dir != running.plugin_dir) {
+        return refused(reason::bad_config,
+                       "plugins.dir cannot be changed by apply-config: which code linteld loads "
+                       "is the box's to decide (and the package's); change it on the box");
+    }
     if (candidate->buffer.path != running.buffer.path) {
         return refused(reason::bad_config,
                        "buffer.path cannot be changed by apply-config: the buffer and the "

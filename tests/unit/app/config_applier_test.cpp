@@ -191,6 +191,11 @@ TEST_F(ConfigApplierTest, ChangesThatWouldLockTheCloudOutAreRefused) {
     o = apply(c);
     EXPECT_EQ(o.reason, reason::bad_config);
     EXPECT_NE(o.message.find("gateway.id"), std::string::npos) << o.message;
+
+    c.content = main_ + "plugins: {dir: /tmp}\n";
+    o = apply(c);
+    EXPECT_EQ(o.reason, reason::bad_config);
+    EXPECT_NE(o.message.find("plugins.dir"), std::string::npos) << o.message;
     EXPECT_TRUE(writes.empty());
 }
 
