@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the suite needs, builds once, runs every test
 # through ctest in parallel, then runs each libFuzzer target briefly on its committed corpus.
-# Env: LINTEL_BUILD_DIR (default build/ci), LINTEL_SKIP_DEPS=1 (skip apt), LINTEL_FUZZ_SECONDS (default 15, 0 = skip).
+# Env: LINTEL_BUILD_DIR (default build/ci), LINTEL_SKIP_DEPS=1 (skip apt; npm only when missing),
+# LINTEL_FUZZ_SECONDS (default 15, 0 = skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +18,15 @@ if [ "${LINTEL_SKIP_DEPS:-0}" != 1 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get build-dep -y -q ./
+fi
+
+# The BACnet device simulator's npm packages, pinned by its package-lock.json (the npm registry
+# only). Node and npm come with the machine, not from debian/control: Debian's nodejs is too old
+# for @bacnet-js/client and the package build runs no integration test.
+bacnet_sim=tests/support/bacnet_device
+if [ "${LINTEL_SKIP_DEPS:-0}" != 1 ] || [ ! -d "$bacnet_sim/node_modules" ]; then
+    command -v npm > /dev/null || { echo "npm (with node >= 20) is needed for $bacnet_sim" >&2; exit 2; }
+    npm ci --prefix "$bacnet_sim" --no-audit --no-fund
 fi
 
 jobs=$(nproc)

@@ -137,6 +137,7 @@ void shun_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
             return;
         }
         const bool was = ctx.policy.unshun(*who);
+        ctx.store.remove_shun(*who);
         done(ok(json{{"who", *who}, {"was_shunned", was}}, "unshunned " + *who));
         return;
     }
@@ -154,6 +155,7 @@ void shun_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
         return;
     }
     ctx.policy.shun(*who, ctx.now + duration);
+    ctx.store.save_shun(*who, ctx.now_ms + duration.count());
     done(ok(json{{"who", *who}, {"for_s", duration.count() / 1000}},
             "shunned " + *who + " for " + std::to_string(duration.count() / 1000) + " s"));
 }

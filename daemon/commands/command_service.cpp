@@ -71,27 +71,52 @@ void CommandService::start() {
             return;  // stays not ready: fail closed
         }
         for (const auto& kid : *revoked) trust_.revoke(kid);
-        store_.newest_issued_at([this, alive](Expected<std::int64_t> newest) {
+        store_.active_shuns(sdk::now_unix_ms(), [this, alive](auto shuns) {
             if (alive.expired()) return;
-            if (!newest) {
-                log_.error("cannot read the command freshness anchor; refusing every command",
-                           {{"REASON", newest.error().message}});
+            if (!shuns) {
+                log_.error("cannot read the shunned sources; refusing every command until fixed",
+                           {{"REASON", shuns.error().message}});
                 return;
             }
-            newest_issued_at_ = *newest;
-            ready_ = true;
-            log_.info(
-                "cloud commands accepted",
-                {{"KEYS", std::to_string(trust_.size())},
-                 {"REVOKED", std::to_string(trust_.revoked().size())},
-                 {"CLOCK", clock_trusted(settings_.clock) ? "synchronised" : "not synchronised"}});
-            while (!held_.empty()) {
-                auto next = std::move(held_.front());
-                held_.pop_front();
-                process(std::move(next));
-            }
-            prune_later();
+            restore_shuns(*shuns);
+            load_anchor();
         });
+    });
+}
+
+void CommandService::restore_shuns(const std::vector<std::pair<std::string, std::int64_t>>& shuns) {
+    // Persisted as wall-clock times; the policy keeps steady ones.
+    const std::int64_t now_ms = sdk::now_unix_ms();
+    const auto now = Clock::now();
+    for (const auto& [who, until_ms] : shuns) {
+        policy_.shun(who, now + std::chrono::milliseconds(until_ms - now_ms));
+        log_.warning("a recorded shun is in force",
+                     {{"WHO", who}, {"FOR_S", std::to_string((until_ms - now_ms) / 1000)}});
+    }
+}
+
+void CommandService::load_anchor() {
+    std::weak_ptr<int> alive = alive_;
+    store_.newest_issued_at([this, alive](Expected<std::int64_t> newest) {
+        if (alive.expired()) return;
+        if (!newest) {
+            log_.error("cannot read the command freshness anchor; refusing every command",
+                       {{"REASON", newest.error().message}});
+            return;
+        }
+        newest_issued_at_ = *newest;
+        ready_ = true;
+        log_.info(
+            "cloud commands accepted",
+            {{"KEYS", std::to_string(trust_.size())},
+             {"REVOKED", std::to_string(trust_.revoked().size())},
+             {"CLOCK", clock_trusted(settings_.clock) ? "synchronised" : "not synchronised"}});
+        while (!held_.empty()) {
+            auto next = std::move(held_.front());
+            held_.pop_front();
+            process(std::move(next));
+        }
+        prune_later();
     });
 }
 
@@ -286,6 +311,7 @@ void CommandService::count_rejection(const Decision& d) {
     std::string taken = "none";
     if (authenticated && settings_.security.shun_for.count() > 0 && code != reason::shunned) {
         policy_.shun(source, d.received_at + settings_.security.shun_for);
+        store_.save_shun(source, d.received_ms + settings_.security.shun_for.count());
         taken = "shunned " + source + " for " +
                 std::to_string(settings_.security.shun_for.count() / 1000) + " s";
     }

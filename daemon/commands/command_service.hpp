@@ -77,6 +77,8 @@ public:
     struct Decision;  // one command's way through the pipeline (command_service.cpp)
 
 private:
+    void restore_shuns(const std::vector<std::pair<std::string, std::int64_t>>& shuns);
+    void load_anchor();  // the freshness anchor, then ready: held commands are handled
     void process(std::string payload);
     void after_claim(std::shared_ptr<Decision> d, Expected<bool> claimed);
     void finish(std::shared_ptr<Decision> d);

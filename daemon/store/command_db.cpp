@@ -33,6 +33,10 @@ CREATE TABLE outbox(
     payload TEXT NOT NULL,
     bytes INTEGER NOT NULL);
 )sql"},
+    // Shuns outlive a restart: a restart (or a crash an attacker provokes) must not lift them.
+    Migration{2, R"sql(
+CREATE TABLE shuns(who TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
+)sql"},
 };
 
 const SchemaSpec& command_schema() {
@@ -138,6 +142,39 @@ Expected<std::vector<std::string>> CommandDb::revoked_keys() {
         if (!row) return fail(row);
         if (!*row) break;
         out.emplace_back(st->text(0));
+    }
+    return out;
+}
+
+Expected<void> CommandDb::save_shun(std::string_view who, std::int64_t until_ms) {
+    auto st = db_.prepare("INSERT OR REPLACE INTO shuns(who, until) VALUES(?1, ?2)");
+    if (!st) return fail(st);
+    st->bind_text(1, who);
+    st->bind(2, until_ms);
+    return st->run();
+}
+
+Expected<void> CommandDb::remove_shun(std::string_view who) {
+    auto st = db_.prepare("DELETE FROM shuns WHERE who = ?1");
+    if (!st) return fail(st);
+    st->bind_text(1, who);
+    return st->run();
+}
+
+Expected<std::vector<std::pair<std::string, std::int64_t>>> CommandDb::active_shuns(
+    std::int64_t now_ms) {
+    auto expired = db_.prepare("DELETE FROM shuns WHERE until <= ?1");
+    if (!expired) return fail(expired);
+    expired->bind(1, now_ms);
+    if (auto r = expired->run(); !r) return fail(r);
+    auto st = db_.prepare("SELECT who, until FROM shuns ORDER BY who");
+    if (!st) return fail(st);
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return fail(row);
+        if (!*row) break;
+        out.emplace_back(std::string(st->text(0)), st->integer(1));
     }
     return out;
 }

@@ -73,6 +73,12 @@ public:
     Expected<void> revoke_key(std::string_view kid, std::int64_t at_ms);
     Expected<std::vector<std::string>> revoked_keys();
 
+    // Shunned sources ("key:<kid>", "principal:<name>") until a Unix ms time.
+    Expected<void> save_shun(std::string_view who, std::int64_t until_ms);
+    Expected<void> remove_shun(std::string_view who);
+    // The shuns still in force at now_ms (expired ones are deleted).
+    Expected<std::vector<std::pair<std::string, std::int64_t>>> active_shuns(std::int64_t now_ms);
+
     // Appends a record, dropping the oldest beyond audit_max_rows (counted).
     Expected<void> append_audit(const AuditRecord& record);
     // Records with ts >= since_ms, oldest first, at most `limit`.

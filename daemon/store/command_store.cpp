@@ -77,6 +77,32 @@ void CommandStore::revoked_keys(Done<std::vector<std::string>> done) {
     run<std::vector<std::string>>([](CommandDb& db) { return db.revoked_keys(); }, std::move(done));
 }
 
+void CommandStore::save_shun(std::string who, std::int64_t until_ms) {
+    run<void>([who, until_ms](CommandDb& db) { return db.save_shun(who, until_ms); },
+              [this, who](Expected<void> r) {
+                  if (!r) {
+                      log_.error("a shun could not be recorded; a restart would lift it",
+                                 {{"WHO", who}, {"REASON", r.error().message}});
+                  }
+              });
+}
+
+void CommandStore::remove_shun(std::string who) {
+    run<void>([who](CommandDb& db) { return db.remove_shun(who); },
+              [this, who](Expected<void> r) {
+                  if (!r) {
+                      log_.error("an unshun could not be recorded; a restart would shun again",
+                                 {{"WHO", who}, {"REASON", r.error().message}});
+                  }
+              });
+}
+
+void CommandStore::active_shuns(std::int64_t now_ms,
+                                Done<std::vector<std::pair<std::string, std::int64_t>>> done) {
+    run<std::vector<std::pair<std::string, std::int64_t>>>(
+        [now_ms](CommandDb& db) { return db.active_shuns(now_ms); }, std::move(done));
+}
+
 void CommandStore::append_audit(AuditRecord record) {
     run<void>(
         [record = std::move(record)](CommandDb& db) { return db.append_audit(record); },

@@ -43,6 +43,11 @@ public:
     void prune_nonces(std::int64_t now_ms);
     void revoke_key(std::string kid, std::int64_t at_ms, Done<void> done);
     void revoked_keys(Done<std::vector<std::string>> done);
+    // Fire and forget (a failure is logged): the shun is in force in memory either way.
+    void save_shun(std::string who, std::int64_t until_ms);
+    void remove_shun(std::string who);
+    void active_shuns(std::int64_t now_ms,
+                      Done<std::vector<std::pair<std::string, std::int64_t>>> done);
     // Fire and forget: a failure is logged (an audit record that cannot be written is itself
     // worth an error line).
     void append_audit(AuditRecord record);

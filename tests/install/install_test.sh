@@ -51,7 +51,8 @@ else
     mkdir "$work/src"
     tar -C "$src" --exclude=./build --exclude=./.git --exclude='./obj-*' --exclude=./debian/lintel \
         --exclude=./debian/.debhelper --exclude=./debian/tmp --exclude=./node_modules \
-        --exclude=./tests/integration/node_modules -cf - . | tar -C "$work/src" -xf -
+        --exclude=./tests/integration/node_modules --exclude=./tests/support/bacnet_device/node_modules \
+        -cf - . | tar -C "$work/src" -xf -
     start=$SECONDS
     if ! (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
             dpkg-buildpackage -us -uc -b -Pnocheck) >"$work/build.log" 2>&1; then

@@ -117,6 +117,9 @@ Expected<Process> Process::spawn(ProcessOptions options) {
         return make_error("test.process", "pipe2: " + errno_text(errno));
     if (options.stderr_to.kind == Output::Kind::pipe && pipe2(err_pipe, O_CLOEXEC) != 0)
         return make_error("test.process", "pipe2: " + errno_text(errno));
+    int in_pipe[2] = {-1, -1};
+    if (options.stdin_pipe && pipe2(in_pipe, O_CLOEXEC) != 0)
+        return make_error("test.process", "pipe2: " + errno_text(errno));
 
     const pid_t parent = getpid();
     const pid_t pid = fork();
@@ -134,6 +137,8 @@ Expected<Process> Process::spawn(ProcessOptions options) {
                        status_pipe[1]);
         child_redirect(options.stderr_to, plan.stderr_path, err_pipe[1], STDERR_FILENO,
                        status_pipe[1]);
+        if (in_pipe[0] >= 0 && dup2(in_pipe[0], STDIN_FILENO) < 0)
+            child_fail(status_pipe[1], errno);
         if (!plan.cwd.empty() && chdir(plan.cwd.c_str()) != 0) child_fail(status_pipe[1], errno);
         execvpe(plan.argv[0], plan.argv.data(), plan.envp.data());
         child_fail(status_pipe[1], errno);
@@ -144,6 +149,7 @@ Expected<Process> Process::spawn(ProcessOptions options) {
     close(status_pipe[1]);
     if (out_pipe[1] >= 0) close(out_pipe[1]);
     if (err_pipe[1] >= 0) close(err_pipe[1]);
+    if (in_pipe[0] >= 0) close(in_pipe[0]);
 
     int child_errno = 0;
     ssize_t n;
@@ -156,6 +162,7 @@ Expected<Process> Process::spawn(ProcessOptions options) {
     p.pid_ = pid;
     p.stdout_fd_ = out_pipe[0];
     p.stderr_fd_ = err_pipe[0];
+    p.stdin_fd_ = in_pipe[1];
     if (n > 0) {
         p.wait_exit(std::chrono::seconds(5));
         return make_error("test.process",
@@ -168,7 +175,8 @@ Process::Process(Process&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       status_(std::move(other.status_)),
       stdout_fd_(std::exchange(other.stdout_fd_, -1)),
-      stderr_fd_(std::exchange(other.stderr_fd_, -1)) {}
+      stderr_fd_(std::exchange(other.stderr_fd_, -1)),
+      stdin_fd_(std::exchange(other.stdin_fd_, -1)) {}
 
 Process& Process::operator=(Process&& other) noexcept {
     if (this != &other) {
@@ -178,6 +186,7 @@ Process& Process::operator=(Process&& other) noexcept {
         status_ = std::move(other.status_);
         stdout_fd_ = std::exchange(other.stdout_fd_, -1);
         stderr_fd_ = std::exchange(other.stderr_fd_, -1);
+        stdin_fd_ = std::exchange(other.stdin_fd_, -1);
     }
     return *this;
 }
@@ -191,6 +200,12 @@ void Process::close_fds() {
     if (stdout_fd_ >= 0) close(stdout_fd_);
     if (stderr_fd_ >= 0) close(stderr_fd_);
     stdout_fd_ = stderr_fd_ = -1;
+    close_stdin();
+}
+
+void Process::close_stdin() {
+    if (stdin_fd_ >= 0) close(stdin_fd_);
+    stdin_fd_ = -1;
 }
 
 bool Process::try_reap() {

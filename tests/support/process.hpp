@@ -34,6 +34,7 @@ struct ProcessOptions {
     std::filesystem::path cwd;                   // empty: inherit
     Output stdout_to = Output::inherit();
     Output stderr_to = Output::inherit();
+    bool stdin_pipe = false;  // true: the child reads a pipe whose write end is stdin_fd()
 
     // Builder style, because designated initializers that skip fields trip -Wextra:
     //     Process::spawn(ProcessOptions::of({"mosquitto", "-c",
@@ -57,6 +58,10 @@ struct ProcessOptions {
     }
     ProcessOptions& with_stderr(Output o) {
         stderr_to = std::move(o);
+        return *this;
+    }
+    ProcessOptions& with_stdin_pipe() {
+        stdin_pipe = true;
         return *this;
     }
 };
@@ -97,6 +102,10 @@ public:
     // Kind::pipe only: the read end of the child's stdout/stderr (-1 otherwise). Owned by Process.
     int stdout_fd() const { return stdout_fd_; }
     int stderr_fd() const { return stderr_fd_; }
+    // with_stdin_pipe() only: the write end of the child's stdin (-1 otherwise or once closed).
+    int stdin_fd() const { return stdin_fd_; }
+    // Closes the child's stdin: EOF, which many peers take as "the test is gone, exit".
+    void close_stdin();
     // Kind::pipe only: reads what is available until EOF or `timeout`.
     std::string read_stdout(std::chrono::milliseconds timeout);
 
@@ -109,6 +118,7 @@ private:
     std::optional<ExitStatus> status_;
     int stdout_fd_ = -1;
     int stderr_fd_ = -1;
+    int stdin_fd_ = -1;
 };
 
 }  // namespace lintel::test

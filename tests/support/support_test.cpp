@@ -1,6 +1,7 @@
 // Tests of the test-support library itself: processes, waits, PKI and the broker fixture.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -69,6 +70,21 @@ TEST(Process, TerminateEscalatesToKillAndReachesTheGroup) {
     EXPECT_FALSE(s.exited);
     EXPECT_EQ(s.signal, SIGKILL);
     EXPECT_TRUE(wait_until([&] { return !alive(grandchild); }, 5s));
+}
+
+TEST(Process, StdinPipeFeedsTheChildAndClosingItIsEof) {
+    TestWatchdog dog(20s);
+    auto p = Process::spawn(
+        ProcessOptions::of({"/bin/cat"}).with_stdin_pipe().with_stdout(Output::to_pipe()));
+    ASSERT_TRUE(p) << p.error().message;
+    ASSERT_GE(p->stdin_fd(), 0);
+    ASSERT_EQ(write(p->stdin_fd(), "hi\n", 3), 3);
+    p->close_stdin();
+    EXPECT_EQ(p->read_stdout(5s), "hi\n");
+    auto s = p->wait_exit(5s);
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->exited);
+    EXPECT_EQ(s->code, 0);
 }
 
 TEST(Process, MissingProgramIsAnError) {

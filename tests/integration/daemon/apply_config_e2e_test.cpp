@@ -83,6 +83,9 @@ TEST_F(ApplyConfigTest, AFragmentIsAppliedConfirmedAndItsDevicePolls) {
     ASSERT_TRUE(r) << daemon_log();
     EXPECT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
     EXPECT_EQ(r->output.at("changed"), true);
+    // Confirmed by the trial (uplink connected, no working device broken), well inside 2 min.
+    EXPECT_LT(r->output.at("confirmed_in_ms").get<std::int64_t>(), 120'000);
+    std::cerr << "apply-config confirmed in " << r->output.at("confirmed_in_ms") << " ms\n";
     EXPECT_EQ(r->output.at("file"), (etc() / "devices.d/meter2.yaml").string());
     EXPECT_EQ(read_file(etc() / "devices.d/meter2.yaml").value_or(""), meter2_fragment());
     EXPECT_FALSE(std::filesystem::exists(dir_->path() / "config-apply.json"));

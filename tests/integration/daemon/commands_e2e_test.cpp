@@ -158,6 +158,22 @@ TEST_F(CommandsTest, RepeatedRejectionsRaiseASecurityEventAndShunTheKeyForAWhile
         10s, 500ms));
 }
 
+TEST_F(CommandsTest, AShunOutlivesARestart) {
+    write_main_config(commands_yaml(100, "50/1m", "synced", "        - {action: shun}\n"));
+    start_and_wait_for_commands();
+    auto shun = command("shun", {{"who", "key:ops-1"}, {"for", "10m"}});
+    send(sign(shun, ops_));
+    auto r = result_for(shun.id);
+    ASSERT_TRUE(r) << daemon_log();
+    ASSERT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
+    daemon_->signal(SIGTERM);
+    ASSERT_TRUE(daemon_->wait_exit(10s));
+    start_and_wait_for_commands();
+    EXPECT_TRUE(wait_log("a recorded shun is in force", 5s));
+    auto ping = command("ping");
+    EXPECT_EQ(reason_of(sign(ping, ops_), ping.id), reason::shunned);
+}
+
 TEST_F(CommandsTest, LintelctlSeesTheRunningDaemonAndItsAuditTrail) {
     start_and_wait_for_commands();
     auto c = command("ping");

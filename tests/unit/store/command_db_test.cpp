@@ -70,6 +70,22 @@ TEST_F(CommandDbTest, RevocationsPersist) {
     EXPECT_EQ(*db.revoked_keys(), std::vector<std::string>{"old-1"});
 }
 
+TEST_F(CommandDbTest, ShunsPersistUntilTheyExpireOrAreLifted) {
+    {
+        auto db = open();
+        ASSERT_TRUE(db.save_shun("key:ops-1", 5000));
+        ASSERT_TRUE(db.save_shun("principal:bob", 2000));
+        ASSERT_TRUE(db.save_shun("key:ops-1", 9000));  // a later shun replaces the first
+        ASSERT_TRUE(db.save_shun("key:gone", 3000));
+        ASSERT_TRUE(db.remove_shun("key:gone"));
+    }
+    auto db = open();
+    using Shuns = std::vector<std::pair<std::string, std::int64_t>>;
+    EXPECT_EQ(*db.active_shuns(1000), (Shuns{{"key:ops-1", 9000}, {"principal:bob", 2000}}));
+    EXPECT_EQ(*db.active_shuns(2000), (Shuns{{"key:ops-1", 9000}}));  // expired at 2000
+    EXPECT_EQ(*db.active_shuns(1000), (Shuns{{"key:ops-1", 9000}}));  // and deleted
+}
+
 TEST_F(CommandDbTest, AuditIsBoundedOldestFirstAndDropsAreCounted) {
     auto db = open();
     for (int i = 1; i <= 8; ++i) ASSERT_TRUE(db.append_audit(record(i * 100, "rejected")));
