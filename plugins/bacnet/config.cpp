@@ -48,7 +48,7 @@ std::optional<BbmdConfig> parse_bbmd(const ConfigNode& node, ConfigErrors& error
     auto address = endpoint(r, "address", kDefaultPort, true);
     if (address) b.address = *address;
     // The TTL is a 16-bit number of seconds on the wire.
-    b.ttl = seconds(r, "ttl", 300s, 10s, 65535s);
+    b.ttl = seconds(r, "ttl", 300s, 1s, 65535s);
     r.finish();
     if (!address) return std::nullopt;
     return b;

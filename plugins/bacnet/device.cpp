@@ -199,7 +199,6 @@ asio::awaitable<bool> DeviceSession::bind() {
     const auto who_is = [&](const std::optional<Peer>& to) {
         WhoIs w;
         if (instance_) w.low = w.high = *instance_;
-        last_who_is_ = Clock::now();
         network_->who_is(w, to);
     };
     int sent = 0;
@@ -282,7 +281,6 @@ void DeviceSession::on_i_am(const IAm& i_am, const Peer& from) {
         channel_->set_peer(from);
         max_apdu_ = std::min<std::uint32_t>(i_am.max_apdu, 1476);
     }
-    if (now - last_who_is_ < config_.timeout) return;  // the answer to our own Who-Is
     const auto subscribed =
         std::count_if(objects_.begin(), objects_.end(), [](const ObjectState& o) {
             return o.cov_wanted && o.cov.state() == CovSubscription::State::active;

@@ -133,7 +133,6 @@ struct DeviceSession : std::enable_shared_from_this<DeviceSession> {
     std::optional<std::uint32_t> instance_;  // configured, or learnt from the I-Am
     bool binding_ = false;
     std::optional<DeviceAddress> found_;  // the I-Am a bind() waits for
-    Clock::time_point last_who_is_{};
     Clock::time_point last_i_am_resubscribe_{};
 
     enum class RpmSupport : std::uint8_t { unknown, yes, no };

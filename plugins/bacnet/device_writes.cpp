@@ -5,6 +5,7 @@
 #include "lintel/asio.hpp"  // first: the <utility> prelude asio needs
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "device_session.hpp"
@@ -41,7 +42,10 @@ std::string value_text(const sdk::Value& v) {
             } else if constexpr (std::is_same_v<T, std::string>) {
                 return "\"" + x + "\"";
             } else {
-                return std::to_string(x);
+                // Shortest text that reads back the same: 42.5, not 42.500000.
+                char buf[32];
+                auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+                return ec == std::errc() ? std::string(buf, end) : std::string("?");
             }
         },
         v);

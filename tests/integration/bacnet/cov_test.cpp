@@ -1,0 +1,130 @@
+// Integration tests: COV against the simulated device: changes delivered by notification without
+// polling, confirmed notifications acknowledged, renewal before expiry, polling when the device
+// refuses COV, resubscription after a restart (announced by I-Am, or found by the renewal).
+#include "bacnet_fixture.hpp"
+
+namespace lintel::bacnet::test {
+namespace {
+
+using sdk::Value;
+
+const std::string kTemp = "  - {name: temp, object: AI:1}\n";
+
+std::size_t subscriptions(BacnetDevice& sim) {
+    return nlohmann::json::parse(sim.must("subs")).size();
+}
+
+TEST_F(BacnetPluginTest, CovDeliversChangesWithoutPolling) {
+    SKIP_WITHOUT_SIMULATOR();
+    auto sim = start_sim();
+    ASSERT_TRUE(sim);
+    FakeHost host(io_, "ahu");
+    // No poll for an hour: whatever arrives comes by notification.
+    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 1h\n", kTemp));
+    ASSERT_TRUE(device);
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); })) << sim->must("subs");
+    const auto subs = json(sim->must("subs"));
+    ASSERT_EQ(subs.size(), 1U) << subs.dump();
+    EXPECT_EQ(subs[0]["object"], "AI:1");
+    EXPECT_EQ(subs[0]["confirmed"], false);
+    EXPECT_EQ(subs[0]["lifetime"], 3600);
+    EXPECT_EQ(subs[0]["subscriber"], local());
+    EXPECT_EQ(host.latest("temp")->unit, "°C");
+
+    sim->must("set AI:1 22.5");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{22.5}); }));
+    // Present-value is never polled: the one ReadPropertyMultiple read the units at start.
+    EXPECT_LE(requests(*sim, "readPropertyMultiple"), 1);
+    EXPECT_EQ(requests(*sim, "readProperty"), 0);
+    ASSERT_TRUE(run_until([&] { return host.health() == sdk::Health::ok; }));
+    EXPECT_NE(host.health_reports.back().detail.find("1 by COV"), std::string::npos)
+        << host.health_reports.back().detail;
+
+    // Out of service reaches the quality by notification too.
+    sim->must("oos AI:1 on");
+    ASSERT_TRUE(run_until([&] { return host.latest_is("temp", sdk::Quality::stale); }));
+    // Stopping cancels the subscription at the device.
+    stop_and_drain(*device);
+    EXPECT_TRUE(lintel::test::wait_until([&] { return subscriptions(*sim) == 0; }, 5s))
+        << sim->must("subs");
+}
+
+TEST_F(BacnetPluginTest, ConfirmedNotificationsAreAcknowledged) {
+    SKIP_WITHOUT_SIMULATOR();
+    auto sim = start_sim();
+    ASSERT_TRUE(sim);
+    FakeHost host(io_, "ahu");
+    auto device =
+        started(host, by_address(*sim, "poll_interval: 1h\ncov_confirmed: true\n", kTemp));
+    ASSERT_TRUE(device);
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    sim->must("set AI:1 24");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{24.0}); }));
+    ASSERT_TRUE(run_until([&] { return std::stoi(sim->must("acks")) >= 2; }, 5s));
+    EXPECT_EQ(json(sim->must("subs"))[0]["confirmed"], true);
+    EXPECT_EQ(json(sim->must("stats"))["unacked"], 0);
+    stop_and_drain(*device);
+}
+
+TEST_F(BacnetPluginTest, RenewsBeforeTheLifetimeRunsOutAndAfterASilentRestart) {
+    SKIP_WITHOUT_SIMULATOR();
+    auto sim = start_sim();
+    ASSERT_TRUE(sim);
+    FakeHost host(io_, "ahu");
+    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 2s\n", kTemp));
+    ASSERT_TRUE(device);
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    // Renewed every 2/3 of 2 s: the subscription never lapses (the device would drop it).
+    for (int renewals = 0; renewals < 2;) {
+        const int before = requests(*sim, "subscribeCov");
+        ASSERT_TRUE(run_until([&] { return requests(*sim, "subscribeCov") > before; }, 3s));
+        EXPECT_EQ(subscriptions(*sim), 1U);
+        ++renewals;
+    }
+    // A restart that forgets the subscription without saying so: the next renewal fixes it.
+    sim->must("restart");
+    EXPECT_EQ(subscriptions(*sim), 0U);
+    ASSERT_TRUE(run_until([&] { return subscriptions(*sim) == 1; }, 3s));
+    sim->must("set AI:1 25");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{25.0}); }));
+    stop_and_drain(*device);
+}
+
+TEST_F(BacnetPluginTest, ResubscribesWhenTheDeviceAnnouncesARestart) {
+    SKIP_WITHOUT_SIMULATOR();
+    auto sim = start_sim();
+    ASSERT_TRUE(sim);
+    FakeHost host(io_, "ahu");
+    // A lifetime of an hour: only the I-Am can bring the subscription back soon.
+    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 1h\n", kTemp));
+    ASSERT_TRUE(device);
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    sim->must("restart iam");
+    ASSERT_TRUE(run_until([&] { return subscriptions(*sim) == 1; }, 5s)) << sim->must("stats");
+    EXPECT_TRUE(host.logs().contains("announced itself (I-Am)"));
+    sim->must("set AI:1 26");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{26.0}); }));
+    stop_and_drain(*device);
+}
+
+TEST_F(BacnetPluginTest, PollsObjectsWhoseSubscriptionIsRefused) {
+    SKIP_WITHOUT_SIMULATOR();
+    BacnetDeviceOptions options;
+    options.no_cov = true;
+    auto sim = start_sim(options);
+    ASSERT_TRUE(sim);
+    FakeHost host(io_, "ahu");
+    auto device = started(host, by_address(*sim, "", kTemp));
+    ASSERT_TRUE(device);
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    EXPECT_TRUE(host.logs().contains("refused COV for AI:1"));
+    sim->must("set AI:1 18");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{18.0}); }));
+    EXPECT_GT(requests(*sim, "readPropertyMultiple"), 1);
+    // Asked once per lifetime (10 min by default), not every poll.
+    EXPECT_EQ(requests(*sim, "subscribeCov"), 1);
+    stop_and_drain(*device);
+}
+
+}  // namespace
+}  // namespace lintel::bacnet::test
