@@ -89,6 +89,25 @@ protected:
         return device;
     }
 
+    // One simulator and one started device reading it, ready once `first` has a good value.
+    struct Rig {
+        std::unique_ptr<BacnetDevice> sim;
+        std::unique_ptr<FakeHost> host;
+        std::unique_ptr<sdk::Device> device;
+        bool ready = false;
+    };
+    Rig rig(const std::string& extra, const std::string& points, const std::string& first,
+            const BacnetDeviceOptions& options = {}) {
+        Rig r;
+        r.sim = start_sim(options);
+        if (!r.sim) return r;
+        r.host = std::make_unique<FakeHost>(io_, "ahu");
+        r.device = started(*r.host, by_address(*r.sim, extra, points));
+        r.ready = r.device && run_until([&] { return r.host->has_good(first); });
+        EXPECT_TRUE(r.ready) << r.sim->must("stats");
+        return r;
+    }
+
     bool run_until(const std::function<bool()>& predicate,
                    std::chrono::milliseconds timeout = 10s) {
         return lintel::test::run_until(io_, predicate, timeout);

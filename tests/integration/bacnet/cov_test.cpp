@@ -16,13 +16,12 @@ std::size_t subscriptions(BacnetDevice& sim) {
 
 TEST_F(BacnetPluginTest, CovDeliversChangesWithoutPolling) {
     SKIP_WITHOUT_SIMULATOR();
-    auto sim = start_sim();
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
     // No poll for an hour: whatever arrives comes by notification.
-    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 1h\n", kTemp));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); })) << sim->must("subs");
+    auto r = rig("poll_interval: 1h\ncov_lifetime: 1h\n", kTemp, "temp");
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
     const auto subs = json(sim->must("subs"));
     ASSERT_EQ(subs.size(), 1U) << subs.dump();
     EXPECT_EQ(subs[0]["object"], "AI:1");
@@ -68,12 +67,11 @@ TEST_F(BacnetPluginTest, ConfirmedNotificationsAreAcknowledged) {
 
 TEST_F(BacnetPluginTest, RenewsBeforeTheLifetimeRunsOutAndAfterASilentRestart) {
     SKIP_WITHOUT_SIMULATOR();
-    auto sim = start_sim();
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
-    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 2s\n", kTemp));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    auto r = rig("poll_interval: 1h\ncov_lifetime: 2s\n", kTemp, "temp");
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
     // Renewed every 2/3 of 2 s: the subscription never lapses (the device would drop it).
     for (int renewals = 0; renewals < 2;) {
         const int before = requests(*sim, "subscribeCov");
@@ -92,13 +90,12 @@ TEST_F(BacnetPluginTest, RenewsBeforeTheLifetimeRunsOutAndAfterASilentRestart) {
 
 TEST_F(BacnetPluginTest, ResubscribesWhenTheDeviceAnnouncesARestart) {
     SKIP_WITHOUT_SIMULATOR();
-    auto sim = start_sim();
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
     // A lifetime of an hour: only the I-Am can bring the subscription back soon.
-    auto device = started(host, by_address(*sim, "poll_interval: 1h\ncov_lifetime: 1h\n", kTemp));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    auto r = rig("poll_interval: 1h\ncov_lifetime: 1h\n", kTemp, "temp");
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
     sim->must("restart iam");
     ASSERT_TRUE(run_until([&] { return subscriptions(*sim) == 1; }, 5s)) << sim->must("stats");
     EXPECT_TRUE(host.logs().contains("announced itself (I-Am)"));
@@ -111,12 +108,11 @@ TEST_F(BacnetPluginTest, PollsObjectsWhoseSubscriptionIsRefused) {
     SKIP_WITHOUT_SIMULATOR();
     BacnetDeviceOptions options;
     options.no_cov = true;
-    auto sim = start_sim(options);
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
-    auto device = started(host, by_address(*sim, "", kTemp));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{21.0}); }));
+    auto r = rig("", kTemp, "temp", options);
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
     EXPECT_TRUE(host.logs().contains("refused COV for AI:1"));
     sim->must("set AI:1 18");
     ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{18.0}); }));

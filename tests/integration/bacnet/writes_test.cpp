@@ -23,12 +23,11 @@ nlohmann::json slot(BacnetDevice& sim, const std::string& object, std::size_t pr
 
 TEST_F(BacnetPluginTest, WritesAtThePointsPriorityAndRelinquishes) {
     SKIP_WITHOUT_SIMULATOR();
-    auto sim = start_sim();
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
-    auto device = started(host, by_address(*sim, "", kWritable));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return host.has_good("valve"); }));
+    auto r = rig("", kWritable, "valve");
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
     // Each writable point and its relinquish pseudo-point are declared to the host.
     ASSERT_EQ(host.writable.size(), 6U);
     EXPECT_EQ(host.writable[0].point, "valve");
@@ -61,12 +60,10 @@ TEST_F(BacnetPluginTest, WritesAtThePointsPriorityAndRelinquishes) {
 
 TEST_F(BacnetPluginTest, RefusedWritesSayWhy) {
     SKIP_WITHOUT_SIMULATOR();
-    auto sim = start_sim();
-    ASSERT_TRUE(sim);
-    FakeHost host(io_, "ahu");
-    auto device = started(host, by_address(*sim, "", kWritable));
-    ASSERT_TRUE(device);
-    ASSERT_TRUE(run_until([&] { return host.has_good("valve"); }));
+    auto rg = rig("", kWritable, "valve");
+    ASSERT_TRUE(rg.ready);
+    auto& sim = rg.sim;
+    auto& device = rg.device;
     auto code = [&](const std::string& point, Value v) {
         auto r = write(*device, point, std::move(v));
         return r ? std::string("ok") : r.error().code;
