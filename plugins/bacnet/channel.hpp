@@ -41,6 +41,7 @@ public:
 
     // Fails everything queued or outstanding with bacnet.stopped; later submits too.
     void close();
+    bool closed() const { return closed_; }
     std::uint64_t sent() const { return sent_; }
 
 private:

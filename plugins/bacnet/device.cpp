@@ -164,6 +164,7 @@ asio::awaitable<bool> DeviceSession::attach_network() {
     network_->attach_logger(host_.log());
     channel_ = std::make_shared<Channel>(network_, RequestTiming{config_.timeout, config_.retries},
                                          config_.max_concurrent_requests);
+    reader_ = std::make_unique<BatchReader>(channel_, config_.describe(), host_.log());
     std::weak_ptr<DeviceSession> weak = weak_from_this();
     i_am_listener_ = network_->on_i_am([weak](const IAm& i_am, const Peer& from) {
         if (auto self = weak.lock()) self->on_i_am(i_am, from);
@@ -348,6 +349,7 @@ asio::awaitable<void> DeviceSession::run(std::shared_ptr<DeviceSession> self) {
         if (next > Clock::now()) co_await self->sleep_until(next);
     }
     // Held until here: the loop may use them until it sees stopped_.
+    self->reader_.reset();
     self->channel_.reset();
     self->network_.reset();
 }

@@ -14,11 +14,6 @@ namespace {
 
 std::string seconds_text(std::chrono::milliseconds d) { return sdk::format_duration(d); }
 
-bool unanswered(const Error& e) {
-    return e.code == "bacnet.timeout" || e.code == "bacnet.send" ||
-           e.code == "bacnet.not_connected" || e.code == "bacnet.busy";
-}
-
 }  // namespace
 
 bool DeviceSession::object_polled(const ObjectState& o, Clock::time_point now) const {

@@ -1,6 +1,5 @@
 // BACnet device reads: the poll cycle (present-value and status-flags of every object not served
-// by COV, batched into ReadPropertyMultiple within the device's max APDU, or ReadProperty one by
-// one for devices without it), units at start, values and quality published, health.
+// by COV, through the batch reader), units at start, values and quality published, health.
 #include "lintel/asio.hpp"  // first: the <utility> prelude asio needs
 
 #include <algorithm>
@@ -9,7 +8,6 @@
 #include "device_session.hpp"
 #include "lintel/config_reader.hpp"
 #include "point_value.hpp"
-#include "read_plan.hpp"
 
 namespace lintel::bacnet {
 namespace {
@@ -17,160 +15,7 @@ namespace {
 using sdk::Health;
 using sdk::Quality;
 
-// The device does not implement ReadPropertyMultiple (Reject unrecognized-service, or an Error
-// of class services, as some answer instead).
-bool refuses_rpm(const Error& e) {
-    return e.code == "bacnet.reject.unrecognized_service" ||
-           e.code.starts_with("bacnet.error.services.");
-}
-
-// The answer would not fit one APDU: ask for less per request.
-bool too_long(const Error& e) {
-    return e.code == "bacnet.abort.segmentation_not_supported" ||
-           e.code == "bacnet.abort.buffer_overflow" || e.code == "bacnet.reject.buffer_overflow" ||
-           e.code == "bacnet.abort.apdu_too_long";
-}
-
-// No answer at all (as opposed to an answer that refuses).
-bool unanswered(const Error& e) {
-    return e.code == "bacnet.timeout" || e.code == "bacnet.send" ||
-           e.code == "bacnet.not_connected" || e.code == "bacnet.busy";
-}
-
-Expected<Values> not_read() {
-    return make_error("bacnet.not_read", "not read (the device was stopped)");
-}
-
 }  // namespace
-
-asio::awaitable<void> DeviceSession::read_with_rpm(const std::vector<ReadAccessSpec>& specs,
-                                                   ReadOutcome& out) {
-    std::vector<std::size_t> pending(specs.size());
-    for (std::size_t i = 0; i < specs.size(); ++i) pending[i] = i;
-    while (!pending.empty() && !stopped_ && rpm_ != RpmSupport::no) {
-        std::vector<ReadAccessSpec> subset;
-        for (std::size_t i : pending) subset.push_back(specs[i]);
-        auto batches = plan_batches(subset, BatchLimits{max_apdu(), max_specs_});
-        std::vector<std::size_t> later;
-        if (rpm_ == RpmSupport::unknown && batches.size() > 1) {
-            // Until the device has answered one, a single ReadPropertyMultiple asks whether it
-            // knows the service at all.
-            for (std::size_t b = 1; b < batches.size(); ++b) {
-                for (std::size_t k : batches[b]) later.push_back(pending[k]);
-            }
-            batches.resize(1);
-        }
-        std::vector<ApduBuilder> builds;
-        for (const auto& b : batches) {
-            std::vector<ReadAccessSpec> chosen;
-            for (std::size_t k : b) chosen.push_back(subset[k]);
-            builds.push_back(read_property_multiple(std::move(chosen)));
-        }
-        out.requests += builds.size();
-        auto answers = co_await channel_->call_all(std::move(builds));
-        if (stopped_) co_return;
-        std::vector<std::size_t> again = std::move(later);
-        for (std::size_t bi = 0; bi < batches.size(); ++bi) {
-            const auto& batch = batches[bi];
-            Expected<std::vector<ReadAccessResult>> acks =
-                answers[bi]
-                    ? decode_read_property_multiple_ack(answers[bi]->apdu)
-                    : Expected<std::vector<ReadAccessResult>>(std::unexpected(answers[bi].error()));
-            if (answers[bi] || !unanswered(answers[bi].error())) out.answered = true;
-            if (!acks) {
-                const Error& e = acks.error();
-                if (refuses_rpm(e) && rpm_ == RpmSupport::unknown) {
-                    rpm_ = RpmSupport::no;
-                    host_.log().info(config_.describe() +
-                                     " does not support "
-                                     "ReadPropertyMultiple (" +
-                                     e.message + "); reading one property per request from now on");
-                    co_return;  // the caller reads everything one by one
-                }
-                if (too_long(e) && batch.size() > 1) {
-                    max_specs_ = std::max<std::size_t>(1, batch.size() / 2);
-                    if (!too_long_logged_) {
-                        too_long_logged_ = true;
-                        host_.log().info(config_.describe() + " cannot answer " +
-                                         std::to_string(batch.size()) + " objects in one APDU (" +
-                                         e.message + "); asking for at most " +
-                                         std::to_string(max_specs_) + " per request");
-                    }
-                    for (std::size_t k : batch) again.push_back(pending[k]);
-                    continue;
-                }
-                if (!out.first_failure) out.first_failure = e;
-                for (std::size_t k : batch) {
-                    for (auto& v : out.values[pending[k]]) v = std::unexpected(e);
-                }
-                continue;
-            }
-            rpm_ = RpmSupport::yes;
-            for (std::size_t k : batch) {
-                const std::size_t si = pending[k];
-                const ReadAccessSpec& spec = specs[si];
-                auto result = std::find_if(
-                    acks->begin(), acks->end(),
-                    [&](const ReadAccessResult& r) { return r.object == spec.object; });
-                for (std::size_t pi = 0; pi < spec.properties.size(); ++pi) {
-                    Expected<Values>& slot = out.values[si][pi];
-                    if (result == acks->end()) {
-                        slot = make_error("bacnet.malformed",
-                                          "the answer left out " + object_id_text(spec.object));
-                        continue;
-                    }
-                    auto pr = std::find_if(
-                        result->results.begin(), result->results.end(),
-                        [&](const PropertyResult& r) { return r.ref == spec.properties[pi]; });
-                    slot = pr == result->results.end()
-                               ? Expected<Values>(make_error(
-                                     "bacnet.malformed",
-                                     "the answer left out " + object_id_text(spec.object) + " " +
-                                         property_name(spec.properties[pi].property)))
-                               : values_of(*pr);
-                }
-            }
-        }
-        pending = std::move(again);
-    }
-}
-
-asio::awaitable<void> DeviceSession::read_one_by_one(const std::vector<ReadAccessSpec>& specs,
-                                                     ReadOutcome& out) {
-    std::vector<ApduBuilder> builds;
-    std::vector<std::pair<std::size_t, std::size_t>> where;
-    for (std::size_t si = 0; si < specs.size(); ++si) {
-        for (std::size_t pi = 0; pi < specs[si].properties.size(); ++pi) {
-            builds.push_back(read_property({specs[si].object, specs[si].properties[pi]}));
-            where.emplace_back(si, pi);
-        }
-    }
-    out.requests += builds.size();
-    auto answers = co_await channel_->call_all(std::move(builds));
-    if (stopped_) co_return;
-    for (std::size_t i = 0; i < answers.size(); ++i) {
-        auto& slot = out.values[where[i].first][where[i].second];
-        if (!answers[i]) {
-            if (!unanswered(answers[i].error())) out.answered = true;
-            if (!out.first_failure) out.first_failure = answers[i].error();
-            slot = std::unexpected(answers[i].error());
-            continue;
-        }
-        out.answered = true;
-        auto ack = decode_read_property_ack(answers[i]->apdu);
-        slot = ack ? Expected<Values>(std::move(ack->values))
-                   : Expected<Values>(std::unexpected(ack.error()));
-    }
-}
-
-asio::awaitable<DeviceSession::ReadOutcome> DeviceSession::read_specs(
-    const std::vector<ReadAccessSpec>& specs) {
-    ReadOutcome out;
-    for (const auto& s : specs) out.values.emplace_back(s.properties.size(), not_read());
-    if (rpm_ != RpmSupport::no) co_await read_with_rpm(specs, out);
-    if (rpm_ == RpmSupport::no && !stopped_) co_await read_one_by_one(specs, out);
-    co_return out;
-}
 
 void DeviceSession::take_values(std::size_t point, const Expected<Values>& values, Quality quality,
                                 std::int64_t ts, std::vector<sdk::PointValue>& out) {
@@ -249,7 +94,8 @@ asio::awaitable<bool> DeviceSession::poll_cycle() {
         refresh_health();
         co_return true;
     }
-    auto outcome = co_await read_specs(specs);
+    reader_->set_max_apdu(max_apdu());
+    auto outcome = co_await reader_->read(specs);
     if (stopped_) co_return true;
     requests_last_cycle_ = outcome.requests;
     if (!outcome.answered) {
@@ -314,7 +160,7 @@ void DeviceSession::refresh_health() {
         detail += ", " + std::to_string(polled_last_cycle_) + " object(s) polled in " +
                   std::to_string(requests_last_cycle_) + " request(s) every " +
                   sdk::format_duration(config_.poll_interval) +
-                  (rpm_ == RpmSupport::no ? " (no ReadPropertyMultiple)" : "");
+                  (reader_->rpm() == BatchReader::Rpm::no ? " (no ReadPropertyMultiple)" : "");
     }
     set_health(Health::ok, detail);
 }
@@ -330,7 +176,8 @@ asio::awaitable<void> DeviceSession::read_units() {
         units_pending_ = false;
         co_return;
     }
-    auto outcome = co_await read_specs(specs);
+    reader_->set_max_apdu(max_apdu());
+    auto outcome = co_await reader_->read(specs);
     if (stopped_ || !outcome.answered) co_return;  // tried again next round
     for (std::size_t si = 0; si < specs.size(); ++si) {
         const auto& got = outcome.values[si][0];

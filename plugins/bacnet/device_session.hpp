@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_reader.hpp"
 #include "channel.hpp"
 #include "config.hpp"
 #include "cov_schedule.hpp"
@@ -71,18 +72,6 @@ struct DeviceSession : std::enable_shared_from_this<DeviceSession> {
     std::size_t max_apdu() const;
 
     // ---- device_reads.cpp ----
-    struct ReadOutcome {
-        std::vector<std::vector<Expected<Values>>> values;  // [spec][property]
-        std::size_t requests = 0;
-        bool answered = false;  // at least one request got an answer (even an error)
-        std::optional<Error> first_failure;
-    };
-    // ReadPropertyMultiple in batches (smaller after a "too long" answer), or ReadProperty one by
-    // one once the device refused ReadPropertyMultiple.
-    asio::awaitable<ReadOutcome> read_specs(const std::vector<ReadAccessSpec>& specs);
-    asio::awaitable<void> read_with_rpm(const std::vector<ReadAccessSpec>& specs, ReadOutcome& out);
-    asio::awaitable<void> read_one_by_one(const std::vector<ReadAccessSpec>& specs,
-                                          ReadOutcome& out);
     asio::awaitable<bool> poll_cycle();  // false: the device did not answer at all
     asio::awaitable<void> read_units();
     // The point's new value from `values` (or its failure), published into `out`.
@@ -135,14 +124,11 @@ struct DeviceSession : std::enable_shared_from_this<DeviceSession> {
     std::optional<DeviceAddress> found_;  // the I-Am a bind() waits for
     Clock::time_point last_i_am_resubscribe_{};
 
-    enum class RpmSupport : std::uint8_t { unknown, yes, no };
-    RpmSupport rpm_ = RpmSupport::unknown;
-    std::size_t max_specs_ = std::numeric_limits<std::size_t>::max();
+    std::unique_ptr<BatchReader> reader_;
     bool units_pending_ = true;
     Clock::time_point next_poll_{};
     std::uint64_t requests_last_cycle_ = 0;
     std::size_t polled_last_cycle_ = 0;
-    bool too_long_logged_ = false;
 
     sdk::Health health_ = sdk::Health::starting;
     bool down_published_ = false;
