@@ -15,18 +15,17 @@ bool refuses_rpm(const Error& e) {
            e.code.starts_with("bacnet.error.services.");
 }
 
-// The answer would not fit one APDU: ask for less per request.
-bool too_long(const Error& e) {
-    return e.code == "bacnet.abort.segmentation_not_supported" ||
-           e.code == "bacnet.abort.buffer_overflow" || e.code == "bacnet.reject.buffer_overflow" ||
-           e.code == "bacnet.abort.apdu_too_long";
-}
-
 Expected<Values> not_read() {
     return make_error("bacnet.not_read", "not read (the device was stopped)");
 }
 
 }  // namespace
+
+bool answer_too_long(const Error& e) {
+    return e.code == "bacnet.abort.segmentation_not_supported" ||
+           e.code == "bacnet.abort.buffer_overflow" || e.code == "bacnet.reject.buffer_overflow" ||
+           e.code == "bacnet.abort.apdu_too_long";
+}
 
 bool unanswered(const Error& e) {
     return e.code == "bacnet.timeout" || e.code == "bacnet.send" ||
@@ -121,7 +120,7 @@ asio::awaitable<void> BatchReader::with_rpm(const std::vector<ReadAccessSpec>& s
                           "); reading one property per request from now on");
                 co_return;  // read() reads everything one by one
             }
-            if (too_long(e) && batch.size() > 1) {
+            if (answer_too_long(e) && batch.size() > 1) {
                 max_specs_ = std::max<std::size_t>(1, batch.size() / 2);
                 if (!too_long_logged_) {
                     too_long_logged_ = true;

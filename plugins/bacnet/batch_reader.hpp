@@ -60,5 +60,7 @@ private:
 
 // No answer at all (as opposed to an answer that refuses): the device is away or unreachable.
 bool unanswered(const Error& e);
+// The answer would not fit one APDU (Abort segmentation-not-supported, buffer-overflow, ...).
+bool answer_too_long(const Error& e);
 
 }  // namespace lintel::bacnet
