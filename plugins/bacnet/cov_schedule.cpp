@@ -43,12 +43,12 @@ std::optional<CovSubscription::Clock::time_point> CovSubscription::next_event() 
     return std::nullopt;
 }
 
-void CovSubscription::subscribed(Clock::time_point now) {
+void CovSubscription::subscribed(Clock::time_point asked, Clock::time_point now) {
     state_ = State::active;
     const auto lifetime = std::chrono::duration_cast<Clock::duration>(timing_.lifetime);
     renew_at_ = now + lifetime * 2 / 3;
     expires_at_ = now + lifetime;
-    awaiting_notification_ = true;
+    awaiting_notification_ = !(last_notification_ && *last_notification_ >= asked);
     notify_deadline_ = now + timing_.notification_grace;
 }
 
@@ -64,7 +64,10 @@ void CovSubscription::failed(Clock::time_point now) {
     awaiting_notification_ = false;
 }
 
-void CovSubscription::notified(Clock::time_point) { awaiting_notification_ = false; }
+void CovSubscription::notified(Clock::time_point now) {
+    awaiting_notification_ = false;
+    last_notification_ = now;
+}
 
 void CovSubscription::forget() {
     state_ = State::unsubscribed;

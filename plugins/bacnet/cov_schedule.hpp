@@ -38,11 +38,13 @@ public:
     // The next time subscribe_due or needs_polling may change on its own; nullopt: never.
     std::optional<Clock::time_point> next_event() const;
 
-    void subscribed(Clock::time_point now);  // the device acknowledged SubscribeCOV
-    void refused(Clock::time_point now);     // Error, Reject or Abort
-    void failed(Clock::time_point now);      // no answer
-    void notified(Clock::time_point now);    // a notification for this object arrived
-    void forget();                           // the device restarted: subscribe again at once
+    // The device acknowledged the SubscribeCOV sent at `asked`. Its first notification may have
+    // overtaken the acknowledgement (both are in flight at once): one since `asked` counts.
+    void subscribed(Clock::time_point asked, Clock::time_point now);
+    void refused(Clock::time_point now);   // Error, Reject or Abort
+    void failed(Clock::time_point now);    // no answer
+    void notified(Clock::time_point now);  // a notification for this object arrived
+    void forget();                         // the device restarted: subscribe again at once
 
     Clock::time_point renew_at() const { return renew_at_; }
     Clock::time_point expires_at() const { return expires_at_; }
@@ -55,6 +57,7 @@ private:
     Clock::time_point retry_at_{};
     Clock::time_point notify_deadline_{};
     bool awaiting_notification_ = false;
+    std::optional<Clock::time_point> last_notification_;
 };
 
 }  // namespace lintel::bacnet

@@ -67,6 +67,7 @@ asio::awaitable<bool> DeviceSession::maintain_cov() {
             SubscribeCovRequest{process_id_, objects_[i].id, config_.cov_confirmed,
                                 static_cast<std::uint32_t>(config_.cov_lifetime.count())}));
     }
+    const auto asked = Clock::now();
     auto answers = co_await channel_->call_all(std::move(builds));
     if (stopped_) co_return true;
     now = Clock::now();
@@ -79,7 +80,7 @@ asio::awaitable<bool> DeviceSession::maintain_cov() {
                                       : Expected<void>(std::unexpected(answers[k].error()));
         if (r) {
             answered = true;
-            o.cov.subscribed(now);
+            o.cov.subscribed(asked, now);
             if (before == CovSubscription::State::refused ||
                 before == CovSubscription::State::failed) {
                 host_.log().info("COV subscription for " + object_id_text(o.id) + " of " +

@@ -36,6 +36,7 @@ TEST_F(BacnetPluginTest, CovDeliversChangesWithoutPolling) {
     EXPECT_LE(requests(*sim, "readPropertyMultiple"), 1);
     EXPECT_EQ(requests(*sim, "readProperty"), 0);
     ASSERT_TRUE(run_until([&] { return host.health() == sdk::Health::ok; }));
+    EXPECT_FALSE(host.logs().contains("no COV notification"));
     EXPECT_NE(host.health_reports.back().detail.find("1 by COV"), std::string::npos)
         << host.health_reports.back().detail;
 
