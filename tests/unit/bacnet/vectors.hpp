@@ -1,7 +1,8 @@
 // Test helper: hex parsing and reference BACnet/IP datagrams. Every vector below was produced by
-// @bacnet-js/client 3.3.2's own encoders (a second, independent implementation) from the same
-// parameters as the lintel encoder is given in services_test.cpp, and checked by hand against the
-// encoding rules of ASHRAE 135 clause 20; lintel's encoders must reproduce them byte for byte.
+// @bacnet-js/client 3.3.2's own encoders (a second, independent implementation; the script is
+// crosscheck/vectors.js) from the same parameters the lintel encoders are given in
+// services_test.cpp and layers_test.cpp, and checked by hand against the encoding rules of
+// ASHRAE 135 clause 20; lintel's encoders must reproduce them byte for byte.
 #pragma once
 
 #include <cstdint>
