@@ -197,7 +197,7 @@ bool DeviceSession::is_this_device(const IAm& i_am, const Peer& from) const {
 asio::awaitable<bool> DeviceSession::bind() {
     binding_ = true;
     found_.reset();
-    const auto who_is = [&](const std::optional<Peer>& to) {
+    const auto who_is = [&](const Peer& to) {
         WhoIs w;
         if (instance_) w.low = w.high = *instance_;
         network_->who_is(w, to);
@@ -215,7 +215,7 @@ asio::awaitable<bool> DeviceSession::bind() {
         found_ = *known;  // heard already (another device's Who-Is, or its own I-Am)
     } else {
         for (int attempt = 0; attempt <= config_.retries && !found_ && !stopped_; ++attempt) {
-            who_is(std::nullopt);
+            network_->find_device(*instance_);
             ++sent;
             const auto deadline = Clock::now() + config_.timeout;
             while (!found_ && !stopped_ && Clock::now() < deadline) {
@@ -228,8 +228,9 @@ asio::awaitable<bool> DeviceSession::bind() {
     if (found_) {
         max_apdu_ = found_->max_apdu;
         if (!config_.address) channel_->set_peer(found_->peer);
-        host_.log().debug(config_.describe() + " answers at " + to_string(*channel_->peer()) +
-                          " (max APDU " + std::to_string(max_apdu()) + ")");
+        host_.log().debug(config_.describe() + " answered Who-Is from " +
+                          to_string(*channel_->peer()) + ": max APDU " +
+                          std::to_string(max_apdu()));
         co_return true;
     }
     if (config_.address) {

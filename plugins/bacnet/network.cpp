@@ -1,6 +1,8 @@
 // The BACnet/IP network of one local endpoint (see network.hpp).
 #include "network.hpp"
 
+#include <algorithm>
+
 #include "datagram.hpp"
 #include "endpoint.hpp"
 #include "error_text.hpp"
@@ -169,6 +171,30 @@ void Network::who_is(const WhoIs& who_is, const std::optional<Peer>& to) {
     }
     if (auto sent = send_apdu(*to, *apdu); !sent) {
         log().warning("Who-Is to " + to_string(*to) + " not sent: " + sent.error().message);
+    }
+}
+
+void Network::find_device(std::uint32_t instance) {
+    if (wanted_instances_.empty()) {
+        asio::post(executor_, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->flush_wanted_instances();
+        });
+    }
+    wanted_instances_.push_back(instance);
+}
+
+void Network::flush_wanted_instances() {
+    auto wanted = std::move(wanted_instances_);
+    wanted_instances_.clear();
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    // Devices with instances in between answer too (one I-Am each): a small price next to one
+    // broadcast per device, which every station on the network must read.
+    for (std::size_t i = 0; i < wanted.size();) {
+        std::size_t j = i;
+        while (j + 1 < wanted.size() && wanted[j + 1] - wanted[j] <= kWhoIsMergeGap) ++j;
+        who_is(WhoIs{wanted[i], wanted[j]});
+        i = j + 1;
     }
 }
 

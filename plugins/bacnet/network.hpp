@@ -94,6 +94,11 @@ public:
     // Who-Is to everyone (global broadcast, through the BBMD when one is configured), or to one
     // peer (unicast). Broadcasts wait for the BBMD registration.
     void who_is(const WhoIs& who_is, const std::optional<Peer>& to = std::nullopt);
+    // A broadcast Who-Is for one instance, merged with the others asked for in the same turn of
+    // the loop: when many devices start at once, instances less than kWhoIsMergeGap apart share
+    // one Who-Is range instead of one broadcast each.
+    void find_device(std::uint32_t instance);
+    static constexpr std::uint32_t kWhoIsMergeGap = 16;
     const DeviceTable& devices() const { return devices_; }
     ListenerId on_i_am(IAmListener listener);
 
@@ -125,6 +130,7 @@ private:
     Expected<void> send_apdu(const Peer& to, std::span<const std::uint8_t> apdu);
     void broadcast(std::span<const std::uint8_t> apdu);
     void flush_held_broadcasts();
+    void flush_wanted_instances();
     void arm_timer(TransactionId id);
     void on_timeout(TransactionId id);
     void complete(TransactionId id, Expected<Response> result);
@@ -143,6 +149,7 @@ private:
     std::shared_ptr<ForeignDevice> foreign_;
     std::vector<std::vector<std::uint8_t>> held_broadcasts_;  // APDUs waiting for the BBMD
     std::vector<sdk::Logger*> loggers_;
+    std::vector<std::uint32_t> wanted_instances_;  // find_device() calls of this turn
 
     std::map<TransactionId, std::unique_ptr<Outstanding>> outstanding_;
     std::map<std::pair<std::string, std::uint8_t>, TransactionId> by_invoke_id_;

@@ -34,9 +34,18 @@ const NetworkAddress kRemote{5, {0x0a}};  // MS/TP MAC 10 on network 5
 // A peer on 127.0.0.6 that the test drives by hand: receives what the gateway sends and answers.
 class Peer6 {
 public:
-    explicit Peer6(asio::io_context& io)
-        : socket_(io, udp::endpoint(asio::ip::make_address("127.0.0.6"), 0)) {}
-    IpEndpoint address() const { return ip("127.0.0.6", socket_.local_endpoint().port()); }
+    // On 127.0.0.6 by default; bound to a broadcast address (with SO_REUSEADDR, as the gateway's
+    // own listener) it hears broadcasts.
+    explicit Peer6(asio::io_context& io, const char* address = "127.0.0.6", std::uint16_t port = 0)
+        : socket_(io) {
+        socket_.open(udp::v4());
+        socket_.set_option(udp::socket::reuse_address(true));
+        socket_.bind(udp::endpoint(asio::ip::make_address(address), port));
+    }
+    IpEndpoint address() const {
+        const auto e = socket_.local_endpoint();
+        return ip(e.address().to_string().c_str(), e.port());
+    }
 
     // The next datagram, within the loop's slices; nullopt after `timeout`.
     std::optional<std::vector<std::uint8_t>> receive(asio::io_context& io,
@@ -219,6 +228,32 @@ TEST_F(BacnetNetworkTest, SegmentedAnswersAreAbortedAndGarbageIsDropped) {
     ASSERT_FALSE(*answer);
     EXPECT_EQ(answer->error().code, "bacnet.abort.segmentation_not_supported");
     EXPECT_EQ(net_->stats().malformed, 2U);
+}
+
+TEST(BacnetNetwork, WhoIsForManyDevicesStartingTogetherIsMerged) {
+    asio::io_context io;
+    lintel::test::TestWatchdog dog(30s, [&] { io.stop(); });
+    Peer6 listener(io, "127.255.255.255", lintel::test::free_udp_port("127.0.0.3"));
+    LinkConfig link;
+    link.local = ip("127.0.0.3", lintel::test::free_udp_port("127.0.0.3"));
+    link.broadcast = listener.address();
+    auto net = Network::open(io.get_executor(), link);
+    ASSERT_TRUE(net) << net.error().message;
+    for (std::uint32_t instance : {1010U, 1001U, 1005U, 5000U, 1005U})
+        (*net)->find_device(instance);
+    std::vector<WhoIs> sent;
+    while (auto datagram = listener.receive(io, 500ms)) {
+        auto d = decode_datagram(*datagram);
+        ASSERT_TRUE(d && d->apdu);
+        EXPECT_EQ(d->bvlc.function, BvlcFunction::original_broadcast_npdu);
+        EXPECT_EQ(d->npdu->header.destination->network, kGlobalBroadcastNetwork);
+        auto w = decode_who_is(*d->apdu);
+        ASSERT_TRUE(w);
+        sent.push_back(*w);
+    }
+    ASSERT_EQ(sent.size(), 2U);
+    EXPECT_EQ(sent[0], (WhoIs{1001, 1010}));
+    EXPECT_EQ(sent[1], (WhoIs{5000, 5000}));
 }
 
 }  // namespace
