@@ -135,6 +135,9 @@ sdk::PointValue DeviceSession::point_value(std::size_t index, sdk::Quality quali
 void DeviceSession::go_down(const std::string& why) {
     bound_ = false;
     forget_subscriptions();
+    // Found by Who-Is: it may come back elsewhere; the probe asks again instead of trusting the
+    // old address.
+    if (network_ && instance_ && !config_.address) network_->forget_device(*instance_);
     if (stopped_ || health_ == Health::down) return;
     set_health(Health::down, why);
     std::vector<sdk::PointValue> values;
@@ -301,7 +304,11 @@ void DeviceSession::on_i_am(const IAm& i_am, const Peer& from) {
 
 asio::awaitable<void> DeviceSession::run(std::shared_ptr<DeviceSession> self) {
     const DeviceConfig& c = self->config_;
-    auto backoff = std::min<std::chrono::milliseconds>(kInitialBackoff, c.backoff_max);
+    const auto initial = std::min<std::chrono::milliseconds>(kInitialBackoff, c.backoff_max);
+    auto backoff = initial;
+    // Up since the last probe but not one full round answered: the next failure waits the
+    // backoff too, so a device that answers a probe and nothing else is not hammered.
+    bool had_good_round = true;
     auto fail_and_wait = [&]() -> asio::awaitable<void> {
         self->host_.log().debug("next attempt in " + sdk::format_duration(backoff));
         co_await self->sleep_until(Clock::now() + backoff);
@@ -324,27 +331,26 @@ asio::awaitable<void> DeviceSession::run(std::shared_ptr<DeviceSession> self) {
                 co_await fail_and_wait();
                 continue;
             }
-            backoff = std::min<std::chrono::milliseconds>(kInitialBackoff, c.backoff_max);
             self->came_back();
+            had_good_round = false;
         }
         if (self->units_pending_) co_await self->read_units();
         if (self->stopped_) break;
-        const bool subscribed = co_await self->maintain_cov();
+        bool answered = co_await self->maintain_cov();
         if (self->stopped_) break;
-        if (!subscribed) {
-            self->go_down(self->last_down_reason_);
-            continue;
-        }
-        if (Clock::now() >= self->next_poll_) {
+        if (answered && Clock::now() >= self->next_poll_) {
             const auto started = Clock::now();
-            const bool answered = co_await self->poll_cycle();
+            answered = co_await self->poll_cycle();
             if (self->stopped_) break;
             self->next_poll_ = std::max(started + c.poll_interval, Clock::now());
-            if (!answered) {
-                self->go_down(self->last_down_reason_);
-                continue;
-            }
         }
+        if (!answered) {
+            self->go_down(self->last_down_reason_);
+            if (!had_good_round) co_await fail_and_wait();
+            continue;
+        }
+        had_good_round = true;
+        backoff = initial;
         auto next = self->next_poll_;
         if (auto cov = self->next_cov_event()) next = std::min(next, *cov);
         if (next > Clock::now()) co_await self->sleep_until(next);

@@ -100,6 +100,7 @@ public:
     void find_device(std::uint32_t instance);
     static constexpr std::uint32_t kWhoIsMergeGap = 16;
     const DeviceTable& devices() const { return devices_; }
+    void forget_device(std::uint32_t instance) { devices_.forget(instance); }
     ListenerId on_i_am(IAmListener listener);
 
     // ---- COV notifications, by subscriber process id ----
