@@ -115,12 +115,20 @@ protected:
         return out.value_or(ConfigChangeOutcome{Status::failed, "none", "no outcome", {}});
     }
 
+    // A change to devices.d/meter.yaml, signed by ops-1 of principal ops.
     static ConfigChange fragment(std::string content, std::chrono::milliseconds confirm = 2s) {
         ConfigChange c;
         c.file = "devices.d/meter.yaml";
         c.content = std::move(content);
         c.confirm_within = confirm;
+        c.kid = "ops-1";
+        c.principal = "ops";
         return c;
+    }
+
+    // Starts an apply without waiting for it: `out` is set when it ends.
+    void begin(ConfigChange change, std::optional<ConfigChangeOutcome>& out) {
+        applier_->apply(std::move(change), [&out](ConfigChangeOutcome o) { out = std::move(o); });
     }
 
     bool journal_exists() const { return fs::exists(dir_ / "config-apply.json"); }
@@ -229,14 +237,7 @@ TEST_F(ConfigApplierTest, MainFileRollbackRestoresThePreviousContent) {
 TEST_F(ConfigApplierTest, DeviceThatWorkedAndStopsWorkingRollsBack) {
     host_.devices = {{"meter-0", "fake", sdk::Health::ok, "", 0}};
     std::optional<ConfigChangeOutcome> out;
-    applier_->apply(
-        [] {
-            auto c = fragment(kMeter, 1s);
-            c.kid = "ops-1";
-            c.principal = "ops";
-            return c;
-        }(),
-        [&](ConfigChangeOutcome o) { out = std::move(o); });
+    begin(fragment(kMeter, 1s), out);
     // After the write, meter-0 goes down (its new settings are wrong).
     ASSERT_TRUE(test::run_until(
         io_, [&] { return host_.reloads == 1; }, 5s));
@@ -253,10 +254,7 @@ TEST_F(ConfigApplierTest, TrialWaitsForDevicesThatWorkedToWorkAgain) {
     host_.devices = {{"meter-0", "fake", sdk::Health::degraded, "", 0},
                      {"broken", "fake", sdk::Health::down, "", 0}};
     std::optional<ConfigChangeOutcome> out;
-    auto c = fragment(kMeter, 5s);
-    c.kid = "ops-1";
-    c.principal = "ops";
-    applier_->apply(c, [&](ConfigChangeOutcome o) { out = std::move(o); });
+    begin(fragment(kMeter, 5s), out);
     ASSERT_TRUE(test::run_until(
         io_, [&] { return host_.reloads == 1; }, 5s));
     EXPECT_FALSE(test::run_until(
@@ -272,9 +270,7 @@ TEST_F(ConfigApplierTest, ASecondApplyDuringTheTrialIsBusy) {
     std::optional<ConfigChangeOutcome> first;
     auto c = fragment(kMeter, 1s);
     c.command_id = "cmd-first";
-    c.kid = "ops-1";
-    c.principal = "ops";
-    applier_->apply(c, [&](ConfigChangeOutcome o) { first = std::move(o); });
+    begin(c, first);
     ASSERT_TRUE(test::run_until(
         io_, [&] { return host_.reloads == 1; }, 5s));
     auto second = apply(fragment("devices: []\n"));
@@ -301,10 +297,7 @@ TEST_F(ConfigApplierTest, FailedRollbackKeepsTheJournalAndRefusesNewChanges) {
     host_.connected = false;
     fail_writes = 0;
     std::optional<ConfigChangeOutcome> out;
-    auto c = fragment(kMeter, 300ms);
-    c.kid = "ops-1";
-    c.principal = "ops";
-    applier_->apply(c, [&](ConfigChangeOutcome o) { out = std::move(o); });
+    begin(fragment(kMeter, 300ms), out);
     ASSERT_TRUE(test::run_until(
         io_, [&] { return host_.reloads == 1; }, 5s));
     fail_writes = 1;  // the rollback's write fails
