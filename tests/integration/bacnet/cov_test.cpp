@@ -1,6 +1,7 @@
 // Integration tests: COV against the simulated device: changes delivered by notification without
 // polling, confirmed notifications acknowledged, renewal before expiry, polling when the device
-// refuses COV, resubscription after a restart (announced by I-Am, or found by the renewal).
+// refuses COV or acknowledges it but stops notifying, resubscription after a restart (announced
+// by I-Am, or found by the renewal).
 #include "bacnet_fixture.hpp"
 
 namespace lintel::bacnet::test {
@@ -120,6 +121,40 @@ TEST_F(BacnetPluginTest, PollsObjectsWhoseSubscriptionIsRefused) {
     EXPECT_GT(requests(*sim, "readPropertyMultiple"), 1);
     // Asked once per lifetime (10 min by default), not every poll.
     EXPECT_EQ(requests(*sim, "subscribeCov"), 1);
+    stop_and_drain(*device);
+}
+
+TEST_F(BacnetPluginTest, PollsAnObjectWhoseNotificationsStopUntilTheyComeBack) {
+    SKIP_WITHOUT_SIMULATOR();
+    // Renewed every ~1.3 s; a renewal must be followed by a notification (13.14.1.1.5).
+    auto r = rig("cov_lifetime: 2s\n", kTemp, "temp");
+    ASSERT_TRUE(r.ready);
+    auto& sim = r.sim;
+    auto& host = *r.host;
+    auto& device = r.device;
+    ASSERT_TRUE(run_until([&] { return host.health() == sdk::Health::ok; }));
+    const int polls_while_notified = requests(*sim, "readPropertyMultiple");
+
+    // The device keeps acknowledging SubscribeCOV but sends nothing any more.
+    sim->must("cov-notify off");
+    ASSERT_TRUE(
+        run_until([&] { return host.logs().contains("no COV notification for AI:1"); }, 5s));
+
+    sim->must("set AI:1 19");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{19.0}); }));
+    EXPECT_GT(requests(*sim, "readPropertyMultiple"), polls_while_notified + 1);
+    EXPECT_EQ(subscriptions(*sim), 1U) << "the subscription is still renewed while polling";
+
+    // Notifications come back: the next renewal's notification ends the polling.
+    sim->must("cov-notify on");
+    ASSERT_TRUE(
+        run_until([&] { return host.logs().contains("COV notifications for AI:1 of"); }, 5s));
+
+    sim->must("clear");
+    sim->must("set AI:1 20");
+    ASSERT_TRUE(run_until([&] { return is(host, "temp", Value{20.0}); }));
+    run_for(1s);  // five poll intervals
+    EXPECT_EQ(requests(*sim, "readPropertyMultiple"), 0) << sim->must("stats");
     stop_and_drain(*device);
 }
 
