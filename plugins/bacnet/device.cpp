@@ -376,13 +376,7 @@ void DeviceSession::start() {
     asio::co_spawn(executor_, run(shared_from_this()), [weak](std::exception_ptr e) {
         auto self = weak.lock();
         if (!e || self == nullptr || self->stopped_) return;
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            what = ex.what();
-        } catch (...) {
-        }
+        const std::string what = exception_text(e);
         self->host_.log().error("BACnet device stopped working: " + what +
                                 "; restart the daemon or the device (restart-driver)");
         self->set_health(sdk::Health::down, "internal error: " + what);
