@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/config_names.hpp"
 #include "core/yaml_loader.hpp"
 #include "lintel/config_reader.hpp"
 
@@ -15,17 +16,8 @@ using sdk::ConfigErrors;
 using sdk::ConfigNode;
 using sdk::MapReader;
 
-// Key ids, product and hardware ids: what manifests may carry (1-64 of A-Z a-z 0-9 . _ -), minus
-// a leading . or - (they end up in file names and log lines).
-bool is_id(std::string_view s) {
-    if (s.empty() || s.size() > 64 || s.front() == '.' || s.front() == '-') return false;
-    for (char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
+// Key ids, product and hardware ids: what manifests may carry, minus a leading . or - (they end
+// up in file names and log lines).
 constexpr std::string_view k_id_rule =
     "must be 1-64 characters of A-Z a-z 0-9 . _ -, not starting with . or -";
 
@@ -41,7 +33,7 @@ bool is_handler(std::string_view s) {
 std::string id_value(MapReader& r, std::string_view key, bool required) {
     auto v = required ? r.string(key) : r.optional_string(key);
     if (!v) return {};
-    if (!is_id(*v)) {
+    if (!is_config_name(*v)) {
         r.errors().add(*r.node().find(key), "\"" + *v + "\" " + std::string(k_id_rule));
         return {};
     }
@@ -160,7 +152,7 @@ std::optional<OtaFileConfig> load_ota_config(const std::filesystem::path& main_f
     const ConfigNode* id = gateway != nullptr && gateway->is_map() ? gateway->find("id") : nullptr;
     if (id == nullptr) {
         errors.add(root->mark, "gateway.id", "required key is missing");
-    } else if (!id->is_scalar() || !is_id(id->scalar)) {
+    } else if (!id->is_scalar() || !is_config_name(id->scalar)) {
         errors.add(*id, "gateway id " + std::string(k_id_rule));
     } else {
         out.gateway_id = id->scalar;

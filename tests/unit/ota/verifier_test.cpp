@@ -143,6 +143,13 @@ TEST_F(VerifyManifestTest, ACommandIsNotAManifest) {
         EXPECT_EQ(code_of(*text), reason::malformed);
         EXPECT_EQ(message_of(*text), "header.typ: must be \"lintel-manifest+jws\"");
     }
+    // Nor is a manifest ever a command or a result, though signed by a key the gateway knows.
+    const std::string manifest = sign(sample(), "rel-ed", ed_);
+    for (auto type : {commands::JwsType::command, commands::JwsType::result}) {
+        auto jws = commands::parse_jws(manifest, type);
+        ASSERT_FALSE(jws);
+        EXPECT_EQ(jws.error().code, "cmd.malformed");
+    }
     // A header with a key in it is refused: keys come from ota.release_keys only.
     auto with_jwk = commands::sign_compact(
         R"({"alg":"EdDSA","kid":"rel-ed","typ":"lintel-manifest+jws","jwk":{}})", *payload, ed_);
