@@ -19,6 +19,8 @@ CREATE TABLE current_update(
     previous_version TEXT NOT NULL,
     handler TEXT NOT NULL,
     manifest TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
     state TEXT NOT NULL,
     reason TEXT NOT NULL,
     message TEXT NOT NULL,
@@ -83,8 +85,8 @@ Expected<OtaDb> OtaDb::open(OtaDbOptions options, sdk::Logger& log) {
 Expected<std::optional<OtaUpdateRecord>> OtaDb::current() {
     auto st = db_.prepare(
         "SELECT command_id, release_id, component, version, previous_version, handler, "
-        "manifest, state, reason, message, attempts, started, updated, health_deadline, "
-        "outcome_reported FROM current_update WHERE id = 1");
+        "manifest, plan, boot_id, state, reason, message, attempts, started, updated, "
+        "health_deadline, outcome_reported FROM current_update WHERE id = 1");
     if (!st) return fail(st);
     auto row = st->step();
     if (!row) return fail(row);
@@ -97,14 +99,16 @@ Expected<std::optional<OtaUpdateRecord>> OtaDb::current() {
     r.previous_version = st->text(4);
     r.handler = st->text(5);
     r.manifest = st->text(6);
-    r.state = st->text(7);
-    r.reason = st->text(8);
-    r.message = st->text(9);
-    r.attempts = st->integer(10);
-    r.started_ms = st->integer(11);
-    r.updated_ms = st->integer(12);
-    r.health_deadline_ms = st->integer(13);
-    r.outcome_reported = st->integer(14) != 0;
+    r.plan = st->text(7);
+    r.boot_id = st->text(8);
+    r.state = st->text(9);
+    r.reason = st->text(10);
+    r.message = st->text(11);
+    r.attempts = st->integer(12);
+    r.started_ms = st->integer(13);
+    r.updated_ms = st->integer(14);
+    r.health_deadline_ms = st->integer(15);
+    r.outcome_reported = st->integer(16) != 0;
     return std::optional<OtaUpdateRecord>(std::move(r));
 }
 
@@ -113,9 +117,9 @@ Expected<void> OtaDb::save(const OtaUpdateRecord& r, std::string_view from_state
     if (!tx) return fail(tx);
     auto st = db_.prepare(
         "INSERT OR REPLACE INTO current_update(id, command_id, release_id, component, version, "
-        "previous_version, handler, manifest, state, reason, message, attempts, started, "
-        "updated, health_deadline, outcome_reported) "
-        "VALUES(1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+        "previous_version, handler, manifest, plan, boot_id, state, reason, message, attempts, "
+        "started, updated, health_deadline, outcome_reported) "
+        "VALUES(1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
     if (!st) return fail(st);
     st->bind_text(1, r.command_id);
     st->bind_text(2, r.release_id);
@@ -124,14 +128,16 @@ Expected<void> OtaDb::save(const OtaUpdateRecord& r, std::string_view from_state
     st->bind_text(5, r.previous_version);
     st->bind_text(6, r.handler);
     st->bind_text(7, r.manifest);
-    st->bind_text(8, r.state);
-    st->bind_text(9, r.reason);
-    st->bind_text(10, r.message);
-    st->bind(11, r.attempts);
-    st->bind(12, r.started_ms);
-    st->bind(13, r.updated_ms);
-    st->bind(14, r.health_deadline_ms);
-    st->bind(15, std::int64_t{r.outcome_reported ? 1 : 0});
+    st->bind_text(8, r.plan);
+    st->bind_text(9, r.boot_id);
+    st->bind_text(10, r.state);
+    st->bind_text(11, r.reason);
+    st->bind_text(12, r.message);
+    st->bind(13, r.attempts);
+    st->bind(14, r.started_ms);
+    st->bind(15, r.updated_ms);
+    st->bind(16, r.health_deadline_ms);
+    st->bind(17, std::int64_t{r.outcome_reported ? 1 : 0});
     if (auto done = st->run(); !done) return fail(done);
 
     // Only moves are history; re-saving a state (a flag, a deadline) is not.
@@ -183,6 +189,19 @@ Expected<std::optional<std::string>> OtaDb::committed_version(std::string_view c
 
 Expected<std::optional<std::string>> OtaDb::floor(std::string_view component) {
     return component_text(db_, "floor", component);
+}
+
+Expected<std::map<std::string, std::string>> OtaDb::floors() {
+    auto st = db_.prepare("SELECT name, floor FROM components");
+    if (!st) return fail(st);
+    std::map<std::string, std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return fail(row);
+        if (!*row) break;
+        out.emplace(st->text(0), st->text(1));
+    }
+    return out;
 }
 
 Expected<void> OtaDb::record_commit(std::string_view component, std::string_view version,

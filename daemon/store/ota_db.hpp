@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,9 @@ struct OtaUpdateRecord {
     std::string version;
     std::string previous_version;  // installed before; empty when unknown or none
     std::string handler;
-    std::string manifest;  // the signed manifest as received: verified again after a restart
+    std::string manifest;  // the signed manifest as received (the helper verifies it again)
+    std::string plan;      // what the manifest asks for, as the OTA module wrote it (JSON)
+    std::string boot_id;   // the kernel boot id when a reboot was asked for
     std::string state;
     std::string reason;                   // ota.* once failed or rolled back
     std::string message;                  // what happened, for the operator
@@ -73,6 +76,8 @@ public:
     // The anti-rollback floor: no version below it is installed again, even with a signed
     // allow_downgrade. nullopt: none yet.
     Expected<std::optional<std::string>> floor(std::string_view component);
+    // Every component's floor (component -> floor).
+    Expected<std::map<std::string, std::string>> floors();
     // Records a commit: the version, and the floor the caller computed (never lower than the
     // previous floor; the store keeps whatever it is given, ordering versions is the OTA
     // module's business).

@@ -35,6 +35,8 @@ protected:
         r.previous_version = "1.3.2";
         r.handler = "deb";
         r.manifest = "eyJ.eyJ.sig";
+        r.plan = R"({"component":"lintel"})";
+        r.boot_id = "b-1";
         r.state = std::move(state);
         r.attempts = 1;
         r.started_ms = 1000;
@@ -67,6 +69,8 @@ TEST_F(OtaDbTest, TheCurrentUpdateSurvivesReopening) {
     EXPECT_EQ(r.previous_version, "1.3.2");
     EXPECT_EQ(r.handler, "deb");
     EXPECT_EQ(r.manifest, "eyJ.eyJ.sig");
+    EXPECT_EQ(r.plan, R"({"component":"lintel"})");
+    EXPECT_EQ(r.boot_id, "b-1");
     EXPECT_EQ(r.state, "installing");
     EXPECT_EQ(r.reason, "ota.none");
     EXPECT_EQ(r.message, "installing 1.4.0");
