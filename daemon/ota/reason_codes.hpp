@@ -28,11 +28,45 @@ inline constexpr std::string_view too_large = "ota.too_large";
 inline constexpr std::string_view size_mismatch = "ota.size_mismatch";
 inline constexpr std::string_view hash_mismatch = "ota.hash_mismatch";
 inline constexpr std::string_view io = "ota.io";
+// The lifecycle: OtaService (ota_service.hpp) and the ota-* commands.
+inline constexpr std::string_view disabled = "ota.disabled";            // OTA is off
+inline constexpr std::string_view busy = "ota.busy";                    // another update runs
+inline constexpr std::string_view not_abortable = "ota.not_abortable";  // installing, or idle
+inline constexpr std::string_view aborted = "ota.aborted";              // the emergency stop
+inline constexpr std::string_view store = "ota.store";                  // ota.db unwritable
+inline constexpr std::string_view download_failed = "ota.download_failed";
+inline constexpr std::string_view install_failed = "ota.install_failed";
+inline constexpr std::string_view reboot_failed = "ota.reboot_failed";
+inline constexpr std::string_view health_failed = "ota.health_failed";
+inline constexpr std::string_view rollback_failed = "ota.rollback_failed";
+inline constexpr std::string_view rolled_back = "ota.rolled_back";
 
-inline constexpr std::array all{
-    malformed,     unsupported_alg,   unknown_key, revoked_key, bad_signature,       expired,
-    wrong_target,  already_installed, downgrade,   below_floor, handler_not_allowed, too_large,
-    size_mismatch, hash_mismatch,     io};
+inline constexpr std::array all{malformed,
+                                unsupported_alg,
+                                unknown_key,
+                                revoked_key,
+                                bad_signature,
+                                expired,
+                                wrong_target,
+                                already_installed,
+                                downgrade,
+                                below_floor,
+                                handler_not_allowed,
+                                too_large,
+                                size_mismatch,
+                                hash_mismatch,
+                                io,
+                                disabled,
+                                busy,
+                                not_abortable,
+                                aborted,
+                                store,
+                                download_failed,
+                                install_failed,
+                                reboot_failed,
+                                health_failed,
+                                rollback_failed,
+                                rolled_back};
 }  // namespace reason
 
 // Local errors: never on the wire.
