@@ -184,8 +184,6 @@ Expected<nlohmann::json> OtaService::begin(const std::string& command_id,
         return make_error(std::string(reason::store),
                           "the OTA state could not be written; nothing was started");
     }
-    std::error_code ec;
-    fs::create_directories(staging_for(plan_.release_id), ec);
     launch();
     return event_json();
 }
@@ -301,7 +299,7 @@ asio::awaitable<void> OtaService::drive(std::shared_ptr<Run> run) {
                 co_await step_download(run);
                 break;
             case UpdateState::verifying:
-                step_verify(run);
+                step_verify();
                 break;
             case UpdateState::installing:
                 co_await step_install(run);
@@ -373,8 +371,7 @@ asio::awaitable<void> OtaService::step_download(std::shared_ptr<Run> run) {
     move(UpdateEvent::downloaded, "", "all artifacts downloaded");
 }
 
-void OtaService::step_verify(const std::shared_ptr<Run>& run) {
-    (void)run;
+void OtaService::step_verify() {
     const fs::path dir = staging_for(plan_.release_id);
     for (const Artifact& a : plan_.artifacts) {
         if (auto ok = ports_.check_artifact(a, dir / a.name); !ok) {

@@ -70,7 +70,7 @@ private:
     struct Run;
     asio::awaitable<void> drive(std::shared_ptr<Run> run);
     asio::awaitable<void> step_download(std::shared_ptr<Run> run);
-    void step_verify(const std::shared_ptr<Run>& run);
+    void step_verify();
     asio::awaitable<void> step_install(std::shared_ptr<Run> run);
     asio::awaitable<void> step_reboot(std::shared_ptr<Run> run);
     asio::awaitable<void> step_health(std::shared_ptr<Run> run);

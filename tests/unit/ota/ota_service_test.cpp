@@ -223,7 +223,6 @@ TEST_F(OtaServiceTest, AnInstallThatNeverTookEffectIsTriedOnceMoreThenRolledBack
 
 TEST_F(OtaServiceTest, AnInstallNeedingARebootContinuesAfterTheReboot) {
     ports_.reboot_required = true;
-    ports_.is_healthy = true;
     ASSERT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
     ASSERT_TRUE(reaches(S::rebooting));
     lintel::test::run_until(
@@ -254,7 +253,6 @@ TEST_F(OtaServiceTest, ARestartWhileAwaitingHealthKeepsTheDeadline) {
     restart();
     EXPECT_EQ(db_->current().value()->health_deadline_ms, deadline);
     ASSERT_TRUE(reaches(S::rolled_back));
-    ports_.is_healthy = true;
 }
 
 TEST_F(OtaServiceTest, ARestartWhileRollingBackRollsBackAgainAndReportsTheOutcomeOnce) {
