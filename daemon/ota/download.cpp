@@ -260,10 +260,13 @@ asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t
     const std::uint64_t size = request_.expected_size;
     bool progressed = false;
     for (;;) {
-        const std::size_t allowed = bucket_.available(Clock::now(), buffer_.size());
-        if (allowed == 0) {
-            if (!co_await wait(bucket_.wait_time(Clock::now(), buffer_.size())))
-                co_return Attempt{};
+        const std::size_t want = buffer_.size();
+        const std::size_t allowed = bucket_.available(Clock::now(), want);
+        // At least a quarter chunk (one TLS record; less under a small limit): reading whatever
+        // trickled into the bucket since the last read would mean thousands of tiny reads and
+        // timer waits per second.
+        if (allowed < std::min(want, bucket_.capacity()) / 4) {
+            if (!co_await wait(bucket_.wait_time(Clock::now(), want))) co_return Attempt{};
             continue;
         }
         auto got = co_await exchange.read_body(buffer_.data(), allowed, st_.settings.timeout);
