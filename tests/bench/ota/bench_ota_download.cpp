@@ -3,6 +3,7 @@
 // time. Prints a table; not a test (run by hand or through tests/bench/run.sh).
 #include "lintel/asio.hpp"  // first: the <utility> prelude asio needs
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -64,6 +65,33 @@ Run download(asio::io_context& io, const ota::DownloadSettings& settings, const 
     } else if (out) {
         std::fprintf(stderr, "download failed: %s\n", (*out).error().message.c_str());
     }
+    std::filesystem::remove(destination);
+    return run;
+}
+
+double children_cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_CHILDREN, &ru);
+    auto sec = [](const timeval& tv) {
+        return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+    };
+    return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
+// curl into a file, as a reference for what a plain TLS client gets from the same server.
+std::optional<Run> curl(const std::filesystem::path& ca, const std::string& url,
+                        const std::filesystem::path& destination) {
+    if (std::system("command -v curl >/dev/null 2>&1") != 0) return std::nullopt;
+    const std::string cmd =
+        "curl -sf --cacert '" + ca.string() + "' -o '" + destination.string() + "' '" + url + "'";
+    const double cpu0 = children_cpu_seconds();
+    const auto start = Clock::now();
+    const int rc = std::system(cmd.c_str());
+    Run run;
+    run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    run.cpu_seconds = children_cpu_seconds() - cpu0;
+    run.ok = rc == 0;
+    run.attempts = 1;
     std::filesystem::remove(destination);
     return run;
 }
@@ -136,6 +164,9 @@ int main(int argc, char** argv) {
     row(name.c_str(), download(io, limited, url, size, dest), size);
     row("drop at 50 %, resumed (Range)",
         download(io, settings, (*server)->url("/drop.bin"), size, dest), size);
+    if (auto reference = curl(pki->ca_cert, url, dest)) {
+        row("curl (reference; no sha256, no fsync)", *reference, size);
+    }
     std::printf("\nserver sent %.1f MiB in total\n",
                 static_cast<double>((*server)->body_bytes_sent()) / (1024.0 * 1024.0));
     return 0;
