@@ -85,11 +85,43 @@ Expected<std::shared_ptr<HttpsClientContext>> HttpsClientContext::create(const T
     return self;
 }
 
-struct HttpsExchange::Impl {
+struct HttpsExchange::Impl : std::enable_shared_from_this<Impl> {
+    using Clock = std::chrono::steady_clock;
+
     Impl(asio::any_io_executor executor, std::shared_ptr<HttpsClientContext> ctx)
-        : context(std::move(ctx)), resolver(executor), stream(executor, context->impl_->ctx) {}
+        : context(std::move(ctx)),
+          resolver(executor),
+          stream(executor, context->impl_->ctx),
+          idle_timer(executor) {}
 
     beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
+
+    // The body's idle limit. tcp_stream's own timeout arms and cancels a timer around every
+    // read (two timerfd calls per 16 KiB TLS record); this one timer only wakes up once per
+    // `limit` and closes the connection when no byte came for that long.
+    void watch_idle(std::chrono::milliseconds limit) {
+        idle_limit = limit;
+        last_activity = Clock::now();
+        if (watching) return;
+        watching = true;
+        arm_idle(last_activity + idle_limit);
+    }
+
+    void arm_idle(Clock::time_point at) {
+        idle_timer.expires_at(at);
+        idle_timer.async_wait([weak = weak_from_this()](const error_code& ec) {
+            auto self = weak.lock();
+            if (ec || !self) return;
+            const auto quiet_until = self->last_activity + self->idle_limit;
+            if (Clock::now() >= quiet_until) {
+                self->idle_expired = true;
+                self->watching = false;
+                self->tcp().close();
+                return;
+            }
+            self->arm_idle(quiet_until);
+        });
+    }
 
     std::shared_ptr<HttpsClientContext> context;
     asio::ip::tcp::resolver resolver;
@@ -98,11 +130,16 @@ struct HttpsExchange::Impl {
     std::optional<http::response_parser<http::buffer_body>> parser;
     std::string peer;  // "host:port" for messages
     std::uint64_t body_bytes = 0;
+    asio::steady_timer idle_timer;
+    std::chrono::milliseconds idle_limit{0};
+    Clock::time_point last_activity{};
+    bool watching = false;
+    bool idle_expired = false;
 };
 
 HttpsExchange::HttpsExchange(asio::any_io_executor executor,
                              std::shared_ptr<HttpsClientContext> context)
-    : impl_(std::make_unique<Impl>(std::move(executor), std::move(context))) {}
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(context))) {}
 
 HttpsExchange::~HttpsExchange() = default;
 
@@ -185,28 +222,33 @@ asio::awaitable<Expected<std::size_t>> HttpsExchange::read_body(char* data, std:
                                                                 std::chrono::milliseconds timeout) {
     Impl& s = *impl_;
     if (!s.parser) co_return failed("internal: read_body before send");
+    s.tcp().expires_never();
+    s.watch_idle(timeout);
     for (;;) {
         if (s.parser->is_done()) co_return std::size_t{0};
         auto& body = s.parser->get().body();
         body.data = data;
         body.size = size;
         error_code ec;
-        s.tcp().expires_after(timeout);
         co_await http::async_read_some(s.stream, s.buffer, *s.parser,
                                        asio::redirect_error(k_use, ec));
         const std::size_t got = size - body.size;
         if (ec == http::error::need_buffer) ec = {};
         s.body_bytes += got;
+        if (got > 0) s.last_activity = Impl::Clock::now();
         if (got > 0 && !ec) co_return got;
         if (ec) {
+            // The bytes that did arrive are good; the caller keeps them and resumes.
+            if (got > 0) co_return got;
             const std::string where = " after " + std::to_string(s.body_bytes) + " body bytes";
+            if (s.idle_expired) {
+                co_return failed("no data from " + s.peer + " for " +
+                                 std::to_string(timeout.count()) + " ms" + where + ": timed out");
+            }
             if (ec == asio::error::eof || ec == ssl::error::stream_truncated ||
                 ec == http::error::partial_message) {
-                // The bytes that did arrive are good; the caller keeps them and resumes.
-                if (got > 0) co_return got;
                 co_return failed("the connection to " + s.peer + " ended" + where);
             }
-            if (got > 0) co_return got;
             co_return failed("reading from " + s.peer + " failed" + where + ": " + describe(ec));
         }
     }
@@ -214,6 +256,7 @@ asio::awaitable<Expected<std::size_t>> HttpsExchange::read_body(char* data, std:
 
 void HttpsExchange::cancel() {
     impl_->resolver.cancel();
+    impl_->idle_timer.cancel();
     impl_->tcp().close();
 }
 

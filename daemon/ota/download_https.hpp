@@ -86,7 +86,7 @@ public:
     struct Impl;
 
 private:
-    std::unique_ptr<Impl> impl_;
+    std::shared_ptr<Impl> impl_;  // shared with the idle watchdog's pending wait
 };
 
 }  // namespace lintel::ota
