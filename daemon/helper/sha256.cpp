@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "common/hex.hpp"
 #include "helper/protocol.hpp"
 
 namespace lintel::helper {
@@ -15,14 +16,7 @@ Expected<std::string> sha256_hex(std::string_view data) {
     if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
         return make_error(std::string(codes::internal), "OpenSSL could not compute a SHA-256");
     }
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * size);
-    for (unsigned int i = 0; i < size; ++i) {
-        out += k_digits[digest[i] >> 4];
-        out += k_digits[digest[i] & 0x0f];
-    }
-    return out;
+    return common::hex_lower(digest.data(), size);
 }
 
 }  // namespace lintel::helper

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "common/hex.hpp"
+
 namespace lintel::ota {
 namespace {
 EVP_MD_CTX* as_ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
@@ -33,14 +35,7 @@ std::string Sha256::hex_digest() const {
                     EVP_DigestFinal_ex(copy, digest.data(), &size) == 1;
     EVP_MD_CTX_free(copy);
     if (!ok) return {};
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * size);
-    for (unsigned int i = 0; i < size; ++i) {
-        out += k_digits[digest[i] >> 4];
-        out += k_digits[digest[i] & 0x0f];
-    }
-    return out;
+    return common::hex_lower(digest.data(), size);
 }
 
 }  // namespace lintel::ota
