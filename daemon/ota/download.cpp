@@ -128,6 +128,8 @@ asio::awaitable<Expected<DownloadResult>> Fetch::run() {
     auto url = parse_https_url(request_.url);
     if (!url) co_return std::unexpected(url.error());
     url_ = std::move(*url);
+    if (size == 0)
+        co_return error(download_codes::download_failed, where() + ": the expected size is 0");
     auto part = PartFile::open(request_.destination, url_.redacted(), size);
     if (!part) co_return error(part.error().code, where() + ": " + part.error().message);
     part_.emplace(std::move(*part));

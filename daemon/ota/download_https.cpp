@@ -112,8 +112,14 @@ struct HttpsExchange::Impl : std::enable_shared_from_this<Impl> {
         idle_timer.async_wait([weak = weak_from_this()](const error_code& ec) {
             auto self = weak.lock();
             if (ec || !self) return;
+            // Only a pending read counts: the downloader may pause on purpose (bandwidth limit).
+            const auto now = Clock::now();
+            if (!self->reading) {
+                self->arm_idle(now + self->idle_limit);
+                return;
+            }
             const auto quiet_until = self->last_activity + self->idle_limit;
-            if (Clock::now() >= quiet_until) {
+            if (now >= quiet_until) {
                 self->idle_expired = true;
                 self->watching = false;
                 self->tcp().close();
@@ -134,6 +140,7 @@ struct HttpsExchange::Impl : std::enable_shared_from_this<Impl> {
     std::chrono::milliseconds idle_limit{0};
     Clock::time_point last_activity{};
     bool watching = false;
+    bool reading = false;
     bool idle_expired = false;
 };
 
@@ -230,8 +237,10 @@ asio::awaitable<Expected<std::size_t>> HttpsExchange::read_body(char* data, std:
         body.data = data;
         body.size = size;
         error_code ec;
+        s.reading = true;
         co_await http::async_read_some(s.stream, s.buffer, *s.parser,
                                        asio::redirect_error(k_use, ec));
+        s.reading = false;
         const std::size_t got = size - body.size;
         if (ec == http::error::need_buffer) ec = {};
         s.body_bytes += got;

@@ -252,6 +252,21 @@ TEST_F(DownloadTest, BandwidthLimitIsHonoured) {
     EXPECT_GE(std::chrono::duration<double>(took).count(), floor.count() * 0.98);
 }
 
+TEST_F(DownloadTest, BandwidthPausesAreNotIdleTimeouts) {
+    TestWatchdog dog(30s, [&] { io_.stop(); });
+    const auto content = make_content(8 * 1024);
+    server_->put("/fw.bin", content);
+    auto s = settings();
+    s.bandwidth_limit = 4096;  // pauses of up to 250 ms between reads
+    s.timeout = 150ms;
+    s.max_retries = 0;
+    auto d = make_downloader(s);
+    auto r = fetch(d, request("/fw.bin", content.size()));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->attempts, 1u);
+    EXPECT_EQ(*read_file(destination()), content);
+}
+
 TEST_F(DownloadTest, ProgressReportsAreBounded) {
     TestWatchdog dog(30s, [&] { io_.stop(); });
     const auto content = make_content(8 * k_mib);

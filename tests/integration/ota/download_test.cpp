@@ -434,6 +434,9 @@ TEST_F(DownloadTest, BadUrlsAreRefusedWithoutConnecting) {
         EXPECT_EQ(r.error().code, "ota.download_failed") << url;
         EXPECT_EQ(r.error().message.find("pw@"), std::string::npos);
     }
+    auto zero = fetch(d, request("/fw.bin", 0));
+    ASSERT_FALSE(zero);
+    EXPECT_NE(zero.error().message.find("expected size is 0"), std::string::npos);
     EXPECT_TRUE(server_->requests().empty());
 }
 
