@@ -80,6 +80,7 @@ struct HttpsFileServer::Impl {
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
     std::uint16_t port = 0;
+    std::string url_host;
     std::thread thread;
 
     mutable std::mutex mutex;
@@ -271,11 +272,16 @@ Expected<std::unique_ptr<HttpsFileServer>> HttpsFileServer::start(const Options&
             return make_error("test.https_server", "cannot load the client CA: " + ec.message());
         impl->ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
     }
-    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    const auto address = asio::ip::make_address(options.address, ec);
+    if (ec) return make_error("test.https_server", "bad address " + options.address);
+    impl->url_host = address.is_v6() ? "[" + options.address + "]" : options.address;
+    const tcp::endpoint endpoint(address, 0);
     impl->acceptor.open(endpoint.protocol(), ec);
     if (!ec) impl->acceptor.bind(endpoint, ec);
     if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return make_error("test.https_server", "cannot listen on 127.0.0.1: " + ec.message());
+    if (ec)
+        return make_error("test.https_server",
+                          "cannot listen on " + options.address + ": " + ec.message());
     impl->port = impl->acceptor.local_endpoint().port();
     Impl* raw = impl.get();
     asio::co_spawn(raw->io, raw->accept_loop(), asio::detached);
@@ -286,7 +292,7 @@ Expected<std::unique_ptr<HttpsFileServer>> HttpsFileServer::start(const Options&
 std::uint16_t HttpsFileServer::port() const { return impl_->port; }
 
 std::string HttpsFileServer::url(std::string_view path) const {
-    return "https://127.0.0.1:" + std::to_string(port()) + std::string(path);
+    return "https://" + impl_->url_host + ":" + std::to_string(port()) + std::string(path);
 }
 
 void HttpsFileServer::put(const std::string& path, std::string content) {

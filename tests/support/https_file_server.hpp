@@ -46,17 +46,18 @@ public:
     struct Options {
         std::filesystem::path cert;  // e.g. Pki::server (CN/SAN localhost, 127.0.0.1)
         std::filesystem::path key;
-        std::filesystem::path client_ca;  // set: a client certificate from this CA is required
+        std::filesystem::path client_ca;    // set: a client certificate from this CA is required
+        std::string address = "127.0.0.1";  // or "::1"
     };
 
-    // Binds 127.0.0.1 port 0 (so the port is free by construction) and serves on its own thread.
+    // Binds `address` port 0 (so the port is free by construction), serves on its own thread.
     static Expected<std::unique_ptr<HttpsFileServer>> start(const Options& options);
     ~HttpsFileServer();  // stops the thread; open connections are dropped
     HttpsFileServer(const HttpsFileServer&) = delete;
     HttpsFileServer& operator=(const HttpsFileServer&) = delete;
 
     std::uint16_t port() const;
-    // "https://127.0.0.1:<port><path>" (path starts with '/').
+    // "https://127.0.0.1:<port><path>" ("https://[::1]:<port>..." on ::1; path starts with '/').
     std::string url(std::string_view path) const;
 
     // Adds or replaces a file (a new ETag and Last-Modified each time); faults stay.

@@ -302,6 +302,22 @@ TEST_F(DownloadTest, ServerCertificateForAnotherNameIsRefused) {
     EXPECT_TRUE(wrong->requests().empty());
 }
 
+TEST_F(DownloadTest, IpV6LiteralConnectsAndIsCheckedAgainstTheCertificateIps) {
+    TestWatchdog dog(30s, [&] { io_.stop(); });
+    // The test server certificate names 127.0.0.1 and localhost, not ::1.
+    auto v6 = HttpsFileServer::start({pki().server.cert, pki().server.key, {}, "::1"});
+    if (!v6) GTEST_SKIP() << v6.error().message;
+    (*v6)->put("/fw.bin", make_content(1000));
+    auto d = make_downloader();
+    const auto url = (*v6)->url("/fw.bin");
+    ASSERT_EQ(url.substr(0, 13), "https://[::1]");
+    auto r = fetch(d, DownloadRequest{url, 1000, destination()});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "ota.tls") << r.error().message;
+    EXPECT_NE(r.error().message.find("[::1]"), std::string::npos) << r.error().message;
+    EXPECT_TRUE((*v6)->requests().empty());
+}
+
 TEST_F(DownloadTest, ClientCertificateRequiredAndGiven) {
     TestWatchdog dog(30s, [&] { io_.stop(); });
     auto mtls = start_server({pki().server.cert, pki().server.key, pki().ca_cert});
