@@ -292,4 +292,18 @@ void DaemonServices::set_log_level(sdk::LogLevel level, Reply reply) {
     reply(json{{"level", level_name(level)}, {"previous", previous}});
 }
 
+// OTA is not wired into the daemon yet (issue 6 in progress): every OTA command is refused
+// with a reason the cloud can act on, rather than an unknown action.
+namespace {
+Expected<json> ota_unavailable() {
+    return make_error("ota.disabled", "OTA updates are not available in this lintel build yet");
+}
+}  // namespace
+
+Expected<json> DaemonServices::ota_update(const std::string&, const std::string&) {
+    return ota_unavailable();
+}
+Expected<json> DaemonServices::ota_abort(const std::string&) { return ota_unavailable(); }
+Expected<json> DaemonServices::ota_status() { return ota_unavailable(); }
+
 }  // namespace lintel::app

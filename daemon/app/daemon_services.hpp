@@ -38,6 +38,10 @@ public:
     Expected<void> restart_device(const std::string& device) override;
     void apply_config(commands::ConfigChange change,
                       std::function<void(commands::ConfigChangeOutcome)> done) override;
+    Expected<nlohmann::json> ota_update(const std::string& command_id,
+                                        const std::string& manifest) override;
+    Expected<nlohmann::json> ota_abort(const std::string& why) override;
+    Expected<nlohmann::json> ota_status() override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }

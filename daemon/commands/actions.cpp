@@ -214,6 +214,45 @@ void apply_config_action(const CommandEnvelope& c, ActionContext& ctx, Done& don
     });
 }
 
+// The largest signed manifest ota-update carries (the manifest's own parser bounds it too).
+constexpr std::size_t kMaxManifestBytes = 64 * 1024;
+// ota.* reasons that mean "the update could not run" rather than "you may not": failed.
+bool is_ota_failure(std::string_view code) { return code == "ota.store"; }
+
+void ota_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
+    const json& args = c.args;
+    auto answer = [&](Expected<json> r, const std::string& what) {
+        if (r) return done(ok(std::move(*r), what));
+        const auto& e = r.error();
+        done(is_ota_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+    };
+    if (c.action == "ota-update") {
+        if (auto bad = unknown_key(args, {"manifest"}))
+            return done(rejected(reason::bad_args, *bad));
+        auto manifest = string_arg(args, "manifest");
+        if (!manifest || manifest->empty() || manifest->size() > kMaxManifestBytes) {
+            return done(rejected(reason::bad_args,
+                                 "args.manifest: the signed manifest (lintel-sign manifest), at "
+                                 "most 64 KiB"));
+        }
+        return answer(ctx.ops.ota_update(c.id, *manifest), "OTA update started");
+    }
+    if (c.action == "ota-abort") {
+        if (auto bad = unknown_key(args, {"reason"})) return done(rejected(reason::bad_args, *bad));
+        std::string why = "ota-abort by " + ctx.principal;
+        if (args.contains("reason")) {
+            auto text = string_arg(args, "reason");
+            if (!text || text->size() > 200) {
+                return done(rejected(reason::bad_args, "args.reason: text, at most 200 bytes"));
+            }
+            why += ": " + *text;
+        }
+        return answer(ctx.ops.ota_abort(why), "OTA update aborted");
+    }
+    if (auto bad = unknown_key(args, {})) return done(rejected(reason::bad_args, *bad));
+    answer(ctx.ops.ota_status(), "OTA status sent");
+}
+
 }  // namespace
 
 bool valid_config_file_name(std::string_view file) {
@@ -303,6 +342,9 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
         return done(ok(json{{"restarted", device}}, "restarted device " + device));
     }
     if (c.action == "shun" || c.action == "unshun") return shun_action(c, ctx, done);
+    if (c.action == "ota-update" || c.action == "ota-abort" || c.action == "ota-status") {
+        return ota_action(c, ctx, done);
+    }
     if (c.action == "get-audit") {
         if (auto bad = unknown_key(args, {"since", "limit"}))
             return done(rejected(reason::bad_args, *bad));

@@ -64,6 +64,15 @@ public:
     // or rolls it back; `done` runs once, possibly minutes later (after the confirmation).
     virtual void apply_config(ConfigChange change,
                               std::function<void(ConfigChangeOutcome)> done) = 0;
+
+    // ota-update: verifies the signed manifest and starts the update; the output says what
+    // started (the outcome follows as OTA events, minutes or hours later). ota-abort: the
+    // emergency stop. ota-status: the current or last update. Refusals carry the ota.* reason
+    // as the error code (docs/ota.md); ota.disabled when OTA is off in the configuration.
+    virtual Expected<nlohmann::json> ota_update(const std::string& command_id,
+                                                const std::string& manifest) = 0;
+    virtual Expected<nlohmann::json> ota_abort(const std::string& why) = 0;
+    virtual Expected<nlohmann::json> ota_status() = 0;
 };
 
 }  // namespace lintel::commands

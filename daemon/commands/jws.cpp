@@ -89,7 +89,15 @@ Expected<void> check_header(const json& header, JwsType type, Jws& out) {
 }  // namespace
 
 std::string_view typ_of(JwsType type) {
-    return type == JwsType::command ? k_command_typ : k_result_typ;
+    switch (type) {
+        case JwsType::command:
+            return k_command_typ;
+        case JwsType::result:
+            return k_result_typ;
+        case JwsType::manifest:
+            return k_manifest_typ;
+    }
+    return k_command_typ;
 }
 
 bool alg_allowed(JwsType type, JwsAlg alg) {

@@ -13,17 +13,20 @@
 
 namespace lintel::commands {
 
-// What a JWS carries, fixed by its "typ": commands (cloud -> gateway) or results (back).
-enum class JwsType { command, result };
+// What a JWS carries, fixed by its "typ": commands (cloud -> gateway), results (back), or OTA
+// release manifests (signed by a release key, see docs/ota.md). A JWS of one type is never
+// accepted as another.
+enum class JwsType { command, result, manifest };
 
 inline constexpr std::string_view k_command_typ = "lintel-cmd+jws";
 inline constexpr std::string_view k_result_typ = "lintel-result+jws";
+inline constexpr std::string_view k_manifest_typ = "lintel-manifest+jws";
 std::string_view typ_of(JwsType type);
 
 // Default bound on the whole JWS text; callers pass their own (config) where they have one.
 inline constexpr std::size_t k_default_max_bytes = 16 * 1024;
 
-// Commands accept EdDSA and ES256; results also RS256 (gateways with RSA TLS keys).
+// Commands and manifests accept EdDSA and ES256; results also RS256 (gateways with RSA TLS keys).
 bool alg_allowed(JwsType type, JwsAlg alg);
 
 struct Jws {

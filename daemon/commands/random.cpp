@@ -8,7 +8,6 @@
 
 #include "commands/openssl_support.hpp"
 #include "commands/reason_codes.hpp"
-#include "common/hex.hpp"
 
 namespace lintel::commands {
 
@@ -19,7 +18,14 @@ Expected<std::string> random_hex(std::size_t bytes) {
     if (bytes > 0 && RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) {
         return ossl::failure(error::crypto, "the random generator failed");
     }
-    return common::hex_lower(buffer.data(), buffer.size());
+    static constexpr char k_digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes * 2);
+    for (unsigned char b : buffer) {
+        out += k_digits[b >> 4];
+        out += k_digits[b & 0x0f];
+    }
+    return out;
 }
 
 }  // namespace lintel::commands

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "core/config_names.hpp"
 #include "lintel/config_reader.hpp"
 
 namespace lintel::core {
@@ -19,21 +20,11 @@ using sdk::MapReader;
 
 constexpr auto kDay = 24h;
 
-bool is_name(std::string_view s) {
-    if (s.empty() || s.size() > 64 || s.front() == '.' || s.front() == '-') return false;
-    for (char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 // A required name key, checked against the safe alphabet (names appear in logs and audit rows).
 std::string name_value(MapReader& r, std::string_view key, std::string_view what) {
     auto v = r.string(key);
     if (!v) return {};
-    if (!is_name(*v)) {
+    if (!is_config_name(*v)) {
         r.errors().add(*r.node().find(key), std::string(what) + " \"" + *v +
                                                 "\" must be 1-64 characters of A-Z a-z 0-9 . _ -, "
                                                 "not starting with . or -");
@@ -167,9 +158,10 @@ void check_references(const ConfigNode& node, const CommandsSettings& c, ConfigE
 
 const std::vector<std::string>& known_command_actions() {
     static const std::vector<std::string> actions{
-        "ping",          "get-status",    "get-config",   "read-point",     "write-point",
-        "set-log-level", "reload-config", "apply-config", "restart-driver", "shun",
-        "unshun",        "get-audit",     "revoke-key"};
+        "ping",           "get-status",    "get-config",    "read-point",
+        "write-point",    "set-log-level", "reload-config", "apply-config",
+        "restart-driver", "shun",          "unshun",        "get-audit",
+        "revoke-key",     "ota-update",    "ota-abort",     "ota-status"};
     return actions;
 }
 

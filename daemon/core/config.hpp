@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/commands_config.hpp"
+#include "core/ota_config.hpp"
 #include "lintel/config_node.hpp"
 #include "lintel/log.hpp"
 
@@ -96,6 +97,7 @@ struct Config {
     UplinkSettings uplink;
     Duration shutdown_timeout{10'000};
     CommandsSettings commands;
+    OtaSettings ota;
     ControlSettings control;
     HelperSettings helper;
     std::vector<DeviceEntry> devices;

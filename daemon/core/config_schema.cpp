@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/config_loader.hpp"
+#include "core/config_names.hpp"
 #include "lintel/config_reader.hpp"
 
 namespace lintel::core {
@@ -16,24 +17,10 @@ using namespace std::chrono_literals;
 constexpr sdk::Duration kHour = 3'600'000ms;
 constexpr sdk::Duration kDay = 24 * kHour;
 
-bool is_name_char(char c, bool allow_upper_and_dot) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') return true;
-    return allow_upper_and_dot && ((c >= 'A' && c <= 'Z') || c == '.');
-}
-
-// Names that end up in MQTT topics, journald fields and file names: a safe, boring alphabet.
-bool valid_identifier(std::string_view s, bool allow_upper_and_dot, std::size_t max_len = 64) {
-    if (s.empty() || s.size() > max_len || s.front() == '.' || s.front() == '-') return false;
-    for (char c : s) {
-        if (!is_name_char(c, allow_upper_and_dot)) return false;
-    }
-    return true;
-}
-
 void check_identifier(MapReader& r, std::string_view key, const std::optional<std::string>& value,
                       bool allow_upper_and_dot, std::string_view what) {
     if (!value) return;
-    if (!valid_identifier(*value, allow_upper_and_dot)) {
+    if (!is_config_name(*value, allow_upper_and_dot)) {
         r.errors().add(*r.node().find(key),
                        std::string(what) + " \"" + *value + "\" must be 1-64 characters of " +
                            (allow_upper_and_dot ? "A-Z a-z 0-9 . _ -" : "a-z 0-9 _ -") +
@@ -190,6 +177,7 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
         sr.finish();
     }
     parse_commands(r.child("commands"), c.commands, errors);
+    parse_ota(r.child("ota"), c.ota, errors);
     if (const ConfigNode* ctl = r.child("control")) {
         MapReader cr(*ctl, errors);
         c.control.enabled = cr.boolean("enabled", c.control.enabled);

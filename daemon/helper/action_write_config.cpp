@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/sha256.hpp"
 #include "common/utf8.hpp"
 #include "helper/atomic_file.hpp"
 #include "helper/helper_log.hpp"
-#include "helper/sha256.hpp"
 
 namespace lintel::helper {
 namespace {
@@ -161,8 +161,8 @@ Expected<std::optional<OpenDirectory>> directory_of(const Target& target,
 
 ActionResult write(const OpenDirectory& dir, const Target& target, std::string_view content,
                    const ActionContext& context) {
-    auto sha256 = sha256_hex(content);
-    if (!sha256) return std::unexpected(sha256.error());
+    auto sha256 = common::sha256_hex(content);
+    if (!sha256) return make_error(std::string(codes::internal), sha256.error().message);
     auto replaced = replace_file(dir, target.name, content, k_file_mode);
     if (!replaced) return std::unexpected(replaced.error());
     const fs::path path = path_of(target, context);

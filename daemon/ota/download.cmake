@@ -16,12 +16,12 @@ target_link_libraries(lintel_ota_download_core PRIVATE lintel_warnings)
 if(LINTEL_FUZZ)  # the rest needs g++'s coroutine support with Boost 1.74
   return()
 endif()
-# Backoff and the private-key mode check come from the uplink, the file helpers from common.
+# Backoff and the private-key mode check come from the uplink; the file helpers and the SHA-256
+# from common.
 add_library(lintel_ota_download STATIC
   download.cpp
   download_https.cpp
-  download_part.cpp
-  download_sha256.cpp)
+  download_part.cpp)
 target_link_libraries(lintel_ota_download
   PUBLIC lintel_ota_download_core lintel_sdk Boost::headers
-  PRIVATE lintel_uplink lintel_common OpenSSL::SSL OpenSSL::Crypto Threads::Threads lintel_warnings)
+  PRIVATE lintel_uplink lintel_common OpenSSL::SSL Threads::Threads lintel_warnings)

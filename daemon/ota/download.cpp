@@ -8,12 +8,12 @@
 #include <optional>
 #include <vector>
 
+#include "common/sha256.hpp"
 #include "ota/download_headers.hpp"
 #include "ota/download_https.hpp"
 #include "ota/download_part.hpp"
 #include "ota/download_progress.hpp"
 #include "ota/download_rate_limit.hpp"
-#include "ota/download_sha256.hpp"
 #include "ota/download_url.hpp"
 #include "uplink/backoff.hpp"
 
@@ -28,7 +28,7 @@ constexpr std::size_t k_chunk = 64 * 1024;
 constexpr std::uint64_t k_commit_every = 8ULL * 1024 * 1024;
 constexpr std::size_t k_rehash_chunk = 1024 * 1024;
 
-std::unexpected<Error> error(std::string_view code, std::string message) {
+std::unexpected<Error> fail(std::string_view code, std::string message) {
     return make_error(std::string(code), std::move(message));
 }
 
@@ -116,7 +116,7 @@ private:
     ProgressHandler progress_;
     HttpsUrl url_;
     std::optional<PartFile> part_;
-    Sha256 hash_;
+    common::Sha256 hash_;
     TokenBucket bucket_;
     ProgressGate gate_;
     std::vector<char> buffer_;
@@ -128,10 +128,9 @@ asio::awaitable<Expected<DownloadResult>> Fetch::run() {
     auto url = parse_https_url(request_.url);
     if (!url) co_return std::unexpected(url.error());
     url_ = std::move(*url);
-    if (size == 0)
-        co_return error(download_codes::download_failed, where() + ": the expected size is 0");
+    if (size == 0) co_return fail(reason::download_failed, where() + ": the expected size is 0");
     auto part = PartFile::open(request_.destination, url_.redacted(), size);
-    if (!part) co_return error(part.error().code, where() + ": " + part.error().message);
+    if (!part) co_return fail(part.error().code, where() + ": " + part.error().message);
     part_.emplace(std::move(*part));
     result_.resumed_from = part_->offset();
     if (part_->offset() > 0) {
@@ -149,11 +148,13 @@ asio::awaitable<Expected<DownloadResult>> Fetch::run() {
         if (stopping()) co_return std::unexpected(stopped());
         if (part_->offset() == size) {
             if (auto done = part_->finish(); !done)
-                co_return error(done.error().code, where() + ": " + done.error().message);
+                co_return fail(done.error().code, where() + ": " + done.error().message);
             report(size);
+            auto digest = hash_.finish_hex();
+            if (!digest) co_return std::unexpected(digest.error());
             result_.path = request_.destination;
             result_.size = size;
-            result_.sha256 = hash_.hex_digest();
+            result_.sha256 = std::move(*digest);
             co_return result_;
         }
         Attempt outcome = co_await attempt();
@@ -161,7 +162,7 @@ asio::awaitable<Expected<DownloadResult>> Fetch::run() {
         if (!outcome.error) continue;  // e.g. a 206 for part of the rest: ask for the remainder
         Error failure = std::move(*outcome.error);
         failure.message = where() + ": " + failure.message;
-        if (failure.code == download_codes::too_large) {
+        if (failure.code == reason::too_large) {
             part_->discard();  // not the artifact the manifest describes: nothing to resume
             co_return std::unexpected(failure);
         }
@@ -194,7 +195,7 @@ asio::awaitable<Attempt> Fetch::attempt() {
     auto connected = co_await exchange.connect(url_, settings.timeout);
     if (stopping()) co_return Attempt{};
     if (!connected) {
-        const bool trust = connected.error().code == download_codes::tls;
+        const bool trust = connected.error().code == reason::tls;
         co_return Attempt{connected.error(), !trust, false};
     }
     HttpsRequest request{url_.target, url_.host_header(), settings.user_agent, {}, {}};
@@ -211,18 +212,18 @@ asio::awaitable<Attempt> Fetch::attempt() {
     const std::string status_text = "HTTP status " + std::to_string(status);
     if (status == 200) {
         if (head->content_length && *head->content_length > size) {
-            co_return give_up(Error{std::string(download_codes::too_large),
+            co_return give_up(Error{std::string(reason::too_large),
                                     "the server announces " +
                                         std::to_string(*head->content_length) +
                                         " bytes, the artifact has " + std::to_string(size)});
         }
         if (head->content_length && *head->content_length < size) {
-            co_return give_up(Error{std::string(download_codes::download_failed),
+            co_return give_up(Error{std::string(reason::download_failed),
                                     "the server has " + std::to_string(*head->content_length) +
                                         " bytes, the artifact has " + std::to_string(size)});
         }
         if (offset > 0) ++result_.restarts;  // Range ignored, or If-Range saw a changed file
-        hash_.reset();
+        hash_ = common::Sha256();
         auto fresh = part_->restart(storable_header_value(head->etag),
                                     storable_header_value(head->last_modified));
         if (!fresh) co_return give_up(fresh.error());
@@ -249,13 +250,12 @@ asio::awaitable<Attempt> Fetch::attempt() {
     }
     if (status == 416 && offset > 0) co_return restart_from_zero("the server refused the range");
     if (status >= 300 && status < 400) {
-        co_return give_up(Error{std::string(download_codes::download_failed),
+        co_return give_up(Error{std::string(reason::download_failed),
                                 status_text + ": redirects are refused (the manifest must name the "
                                               "artifact's final https URL)"});
     }
     const bool transient = status == 408 || status == 429 || status >= 500;
-    co_return Attempt{Error{std::string(download_codes::download_failed), status_text}, transient,
-                      false};
+    co_return Attempt{Error{std::string(reason::download_failed), status_text}, transient, false};
 }
 
 asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t end) {
@@ -277,13 +277,13 @@ asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t
         if (*got == 0) break;
         bucket_.consume(*got);
         if (part_->offset() + *got > end) {
-            co_return give_up(Error{std::string(download_codes::too_large),
+            co_return give_up(Error{std::string(reason::too_large),
                                     "the server sent more than the " + std::to_string(size) +
                                         " bytes of the artifact"});
         }
         if (auto written = part_->write(buffer_.data(), *got); !written)
             co_return Attempt{written.error(), false, progressed};
-        hash_.update(buffer_.data(), *got);
+        hash_.update(std::string_view(buffer_.data(), *got));
         result_.bytes_received += *got;
         progressed = true;
         if (part_->uncommitted() >= k_commit_every) {
@@ -292,7 +292,7 @@ asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t
         report(part_->offset());
     }
     if (part_->offset() < end) {
-        co_return Attempt{Error{std::string(download_codes::download_failed),
+        co_return Attempt{Error{std::string(reason::download_failed),
                                 "the response ended at byte " + std::to_string(part_->offset()) +
                                     " of " + std::to_string(end)},
                           true, progressed};
@@ -302,12 +302,12 @@ asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t
 
 Attempt Fetch::restart_from_zero(std::string why) {
     ++result_.restarts;
-    hash_.reset();
+    hash_ = common::Sha256();
     if (auto emptied = part_->restart({}, {}); !emptied) return give_up(emptied.error());
     report(0);
     return Attempt{
-        Error{std::string(download_codes::download_failed), why + "; starting again from byte 0"},
-        true, false};
+        Error{std::string(reason::download_failed), why + "; starting again from byte 0"}, true,
+        false};
 }
 
 asio::awaitable<Expected<void>> Fetch::rehash() {
@@ -317,11 +317,11 @@ asio::awaitable<Expected<void>> Fetch::rehash() {
         auto got = part_->read_at(at, chunk.data(), chunk.size());
         if (!got) co_return std::unexpected(got.error());
         if (*got == 0) break;
-        hash_.update(chunk.data(), *got);
+        hash_.update(std::string_view(chunk.data(), *got));
         at += *got;
         // A long file is hashed in slices so that the loop (and an abort) get their turn.
         co_await asio::post(st_.executor, k_use);
-        if (stopping()) co_return error(download_codes::aborted, "stopped while re-hashing");
+        if (stopping()) co_return fail(reason::aborted, "stopped while re-hashing");
     }
     co_return Expected<void>{};
 }
@@ -342,11 +342,11 @@ Expected<void> Fetch::check_space() const {
     const std::uint64_t needed =
         request_.expected_size - part_->offset() + st_.settings.space_margin;
     if (*free < needed) {
-        return error(download_codes::no_space,
-                     where() + ": " + dir.string() + " has " + std::to_string(*free) +
-                         " bytes free; the download needs " + std::to_string(needed) +
-                         " (the rest of the artifact plus a margin of " +
-                         std::to_string(st_.settings.space_margin) + ")");
+        return fail(reason::no_space,
+                    where() + ": " + dir.string() + " has " + std::to_string(*free) +
+                        " bytes free; the download needs " + std::to_string(needed) +
+                        " (the rest of the artifact plus a margin of " +
+                        std::to_string(st_.settings.space_margin) + ")");
     }
     return {};
 }
@@ -357,7 +357,7 @@ Error Fetch::stopped() {
         " at byte " + std::to_string(at) + " of " + std::to_string(request_.expected_size);
     if (st_.stop == Stop::deadline) {
         if (part_) static_cast<void>(part_->commit());
-        return Error{std::string(download_codes::download_failed),
+        return Error{std::string(reason::download_failed),
                      where() + ": not finished within the deadline of " +
                          std::to_string(st_.settings.deadline.count()) + " ms" + progress +
                          " (the partial file is kept)"};
@@ -370,7 +370,7 @@ Error Fetch::stopped() {
             part_->discard();
         }
     }
-    return Error{std::string(download_codes::aborted),
+    return Error{std::string(reason::aborted),
                  where() + ": aborted" + progress +
                      (keep ? " (the partial file is kept)" : " (the partial file is removed)")};
 }
@@ -392,7 +392,7 @@ asio::awaitable<Expected<DownloadResult>> Downloader::fetch(DownloadRequest requ
                                                             ProgressHandler progress) {
     auto state = state_;  // the coroutine keeps the state alive, whatever happens to *this
     if (state->running) {
-        co_return error(download_codes::download_failed, "a download is already running");
+        co_return fail(reason::download_failed, "a download is already running");
     }
     state->running = true;
     const std::uint64_t generation = ++state->generation;

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "lintel/error.hpp"
-#include "ota/download_codes.hpp"
+#include "ota/reason_codes.hpp"
 
 namespace lintel::ota {
 

@@ -14,7 +14,7 @@
 #include <boost/beast/ssl.hpp>
 #include <limits>
 
-#include "ota/download_codes.hpp"
+#include "ota/reason_codes.hpp"
 #include "uplink/tls_context.hpp"
 
 namespace lintel::ota {
@@ -29,11 +29,11 @@ constexpr auto k_use = asio::use_awaitable;
 constexpr std::uint32_t k_header_limit = 16 * 1024;
 
 std::unexpected<Error> tls_error(std::string message) {
-    return make_error(std::string(download_codes::tls), std::move(message));
+    return make_error(std::string(reason::tls), std::move(message));
 }
 
 std::unexpected<Error> failed(std::string message) {
-    return make_error(std::string(download_codes::download_failed), std::move(message));
+    return make_error(std::string(reason::download_failed), std::move(message));
 }
 
 std::string describe(const error_code& ec) {

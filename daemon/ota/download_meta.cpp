@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "ota/download_codes.hpp"
+#include "ota/reason_codes.hpp"
 
 namespace lintel::ota {
 namespace {
@@ -12,7 +12,7 @@ constexpr std::string_view k_magic = "lintel-ota-part 1";
 constexpr std::size_t k_max_meta = 4096;
 
 std::unexpected<Error> bad_meta(const std::string& why) {
-    return make_error(std::string(download_codes::download_failed), "unusable .part.meta: " + why);
+    return make_error(std::string(reason::download_failed), "unusable .part.meta: " + why);
 }
 
 bool parse_u64(std::string_view text, std::uint64_t& out) {

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "common/atomic_file.hpp"
-#include "ota/download_codes.hpp"
+#include "ota/reason_codes.hpp"
 
 namespace lintel::ota {
 namespace {
@@ -21,17 +21,15 @@ constexpr std::size_t k_max_meta_read = 8192;
 std::unexpected<Error> file_error(const std::filesystem::path& path, std::string_view step,
                                   int err) {
     const bool full = err == ENOSPC || err == EDQUOT;
-    return make_error(
-        std::string(full ? download_codes::no_space : download_codes::download_failed),
-        std::string(step) + " " + path.string() + ": " + std::strerror(err));
+    return make_error(std::string(full ? reason::no_space : reason::download_failed),
+                      std::string(step) + " " + path.string() + ": " + std::strerror(err));
 }
 
 // write_file_atomically reports errno only as text; a full disk must still read as no_space.
 Error classify_meta_error(const Error& e) {
     const bool full = e.message.find(std::strerror(ENOSPC)) != std::string::npos ||
                       e.message.find(std::strerror(EDQUOT)) != std::string::npos;
-    return Error{std::string(full ? download_codes::no_space : download_codes::download_failed),
-                 e.message};
+    return Error{std::string(full ? reason::no_space : reason::download_failed), e.message};
 }
 
 std::string read_small_file(const std::filesystem::path& path) {
@@ -81,7 +79,7 @@ Expected<PartFile> PartFile::open(const std::filesystem::path& destination, std:
     const auto dir =
         destination.parent_path().empty() ? std::filesystem::path(".") : destination.parent_path();
     if (::stat(dir.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode))
-        return make_error(std::string(download_codes::download_failed),
+        return make_error(std::string(reason::download_failed),
                           "the staging directory " + dir.string() + " does not exist");
 
     PartMeta fresh{std::move(resource), size, {}, {}, 0};
@@ -128,7 +126,7 @@ Expected<void> PartFile::restart(std::string etag, std::string last_modified) {
 
 Expected<void> PartFile::write(const char* data, std::size_t size) {
     if (size > meta_.size - offset_)
-        return make_error(std::string(download_codes::too_large),
+        return make_error(std::string(reason::too_large),
                           "refusing to write past the expected size of " +
                               std::to_string(meta_.size) + " bytes into " + part_.string());
     std::size_t done = 0;
@@ -190,7 +188,7 @@ Expected<std::uint64_t> free_space(const std::filesystem::path& directory) {
     struct statvfs vfs {};
     if (::statvfs(directory.c_str(), &vfs) != 0) {
         return make_error(
-            std::string(download_codes::download_failed),
+            std::string(reason::download_failed),
             "cannot read the free space of " + directory.string() + ": " + std::strerror(errno));
     }
     return static_cast<std::uint64_t>(vfs.f_bavail) * static_cast<std::uint64_t>(vfs.f_frsize);

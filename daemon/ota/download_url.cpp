@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "ota/download_codes.hpp"
+#include "ota/reason_codes.hpp"
 
 namespace lintel::ota {
 namespace {
@@ -16,7 +16,7 @@ constexpr std::size_t k_max_url = 8192;
 constexpr std::size_t k_max_host = 253;
 
 std::unexpected<Error> bad_url(const std::string& why) {
-    return make_error(std::string(download_codes::download_failed),
+    return make_error(std::string(reason::download_failed),
                       "the artifact URL is not usable: " + why);
 }
 

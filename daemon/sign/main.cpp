@@ -9,6 +9,7 @@
 
 #include "sign/keygen.hpp"
 #include "sign/sign_command.hpp"
+#include "sign/sign_manifest.hpp"
 #include "sign/tool.hpp"
 #include "sign/verify.hpp"
 
@@ -28,11 +29,12 @@ int print(const lintel::Expected<std::string>& out) {
 int run(int argc, char** argv) {
     using namespace lintel::sign;
     CLI::App cli{
-        "lintel-sign - make keys, sign commands for lintel gateways, verify their results"};
+        "lintel-sign - make keys, sign commands and OTA manifests for lintel gateways, verify "
+        "their results"};
     cli.require_subcommand(1);
     cli.footer(
         "Exit status: 0 done/valid, 1 invalid or failed (the message says why), 2 usage.\n"
-        "Wire format and examples: /usr/share/doc/lintel/commands.md");
+        "Wire format and examples: /usr/share/doc/lintel/commands.md, ota.md");
 
     KeygenOptions keygen_options;
     auto* keygen_cmd = cli.add_subcommand("keygen", "create a signing key pair (FILE, FILE.pub)");
@@ -83,6 +85,63 @@ int run(int argc, char** argv) {
     verify_cmd->add_option("--max-bytes", command_verify_options.max_bytes, "size limit")
         ->capture_default_str();
 
+    ManifestOptions manifest_options;
+    std::string manifest_id, min_version, expires_in, manifest_out;
+    std::int64_t manifest_issued_at = 0;
+    auto* manifest_cmd =
+        cli.add_subcommand("manifest", "print a signed OTA release manifest (JWS) on one line");
+    manifest_cmd->add_option("--key", manifest_options.key, "release private key PEM (mode 0600)")
+        ->required();
+    manifest_cmd
+        ->add_option("--kid", manifest_options.kid, "key id in the gateways' ota.release_keys")
+        ->required();
+    manifest_cmd
+        ->add_option("--component", manifest_options.component, "what is updated (lintel, ...)")
+        ->required();
+    manifest_cmd->add_option("--version", manifest_options.version, "the version it installs")
+        ->required();
+    manifest_cmd
+        ->add_option("--handler", manifest_options.handler, "update handler (deb, rauc, ...)")
+        ->required();
+    manifest_cmd->add_option("--product", manifest_options.product, "target product")->required();
+    manifest_cmd
+        ->add_option("--hardware", manifest_options.hardware, "target hardware id (repeatable)")
+        ->required();
+    manifest_cmd->add_option("--gateway", manifest_options.gateways,
+                             "only this gateway id (repeatable; default: all)");
+    manifest_cmd
+        ->add_option("--artifact", manifest_options.artifacts,
+                     "NAME=PATH: size and SHA-256 from the local file (repeatable)")
+        ->required();
+    manifest_cmd
+        ->add_option("--url", manifest_options.urls,
+                     "NAME=URL: where gateways fetch artifact NAME, https:// (repeatable)")
+        ->required();
+    auto* min_version_option = manifest_cmd->add_option("--min-version", min_version,
+                                                        "anti-rollback floor this release sets");
+    manifest_cmd->add_flag("--allow-downgrade", manifest_options.allow_downgrade,
+                           "allow installing over a newer version (never below the floor)");
+    manifest_cmd->add_option("--param", manifest_options.params,
+                             "K=V: a handler parameter (repeatable)");
+    auto* expires_option = manifest_cmd->add_option(
+        "--expires-in", expires_in, "refuse the manifest after: 12h, 30d ... (default: never)");
+    auto* manifest_id_option = manifest_cmd->add_option(
+        "--id", manifest_id, "release id (default: <component>-<version>)");
+    auto* manifest_issued_option = manifest_cmd->add_option("--issued-at", manifest_issued_at,
+                                                            "issue time in Unix ms (default: now)");
+    auto* manifest_out_option =
+        manifest_cmd->add_option("-o,--out", manifest_out, "write the JWS to this new file");
+
+    VerifyManifestOptions manifest_verify_options;
+    std::string manifest_in;
+    auto* verify_manifest_cmd =
+        cli.add_subcommand("verify-manifest", "verify a signed OTA manifest");
+    verify_manifest_cmd
+        ->add_option("--pubkey,--pub", manifest_verify_options.pub, "the release public key (PEM)")
+        ->required();
+    auto* manifest_in_option =
+        verify_manifest_cmd->add_option("--in", manifest_in, "JWS file (default: stdin)");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -96,6 +155,18 @@ int run(int argc, char** argv) {
         if (id_option->count() > 0) command_options.id = id;
         if (issued_option->count() > 0) command_options.issued_at_ms = issued_at;
         return print(sign_command(command_options, std::chrono::system_clock::now()));
+    }
+    if (manifest_cmd->parsed()) {
+        if (min_version_option->count() > 0) manifest_options.min_version = min_version;
+        if (expires_option->count() > 0) manifest_options.expires_in = expires_in;
+        if (manifest_id_option->count() > 0) manifest_options.id = manifest_id;
+        if (manifest_issued_option->count() > 0) manifest_options.issued_at_ms = manifest_issued_at;
+        if (manifest_out_option->count() > 0) manifest_options.out = manifest_out;
+        return print(sign_manifest(manifest_options, std::chrono::system_clock::now()));
+    }
+    if (verify_manifest_cmd->parsed()) {
+        if (manifest_in_option->count() > 0) manifest_verify_options.in = manifest_in;
+        return print(verify_manifest(manifest_verify_options));
     }
     if (result_cmd->parsed()) {
         if (ca_option->count() > 0) result_options.ca = result_ca;

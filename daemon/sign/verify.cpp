@@ -1,6 +1,8 @@
 // lintel-sign verify-result and verify-command.
 #include "sign/verify.hpp"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "commands/certificate.hpp"
@@ -9,6 +11,8 @@
 #include "commands/reason_codes.hpp"
 #include "commands/result.hpp"
 #include "commands/strict_json.hpp"
+#include "ota/manifest.hpp"
+#include "ota/manifest_verifier.hpp"
 #include "sign/input.hpp"
 
 namespace lintel::sign {
@@ -73,6 +77,23 @@ Expected<std::string> verify_command(const VerifyCommandOptions& options) {
     }
     auto command = commands::parse_command(*jws);
     if (!command) return invalid(command.error(), context);
+    return pretty(jws->payload);
+}
+
+Expected<std::string> verify_manifest(const VerifyManifestOptions& options) {
+    auto key = commands::PublicKey::from_pem_file(options.pub);
+    if (!key) return std::unexpected(key.error());
+    auto text = read_jws_input(options.in, ota::k_max_manifest_bytes);
+    if (!text) return std::unexpected(text.error());
+    const std::string context = "manifest";
+    auto jws = commands::parse_jws(*text, commands::JwsType::manifest, ota::k_max_manifest_bytes);
+    if (!jws) return invalid(jws.error(), context);
+    const ota::ReleaseKeys keys({ota::ReleaseKey{jws->kid, *key, false}});
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    auto manifest = ota::verify_manifest(*text, keys, now);
+    if (!manifest) return invalid(manifest.error(), context);
     return pretty(jws->payload);
 }
 

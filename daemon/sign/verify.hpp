@@ -36,4 +36,14 @@ struct VerifyCommandOptions {
 // time, gateway or policy: that is the gateway's call). Returns the payload, pretty-printed.
 Expected<std::string> verify_command(const VerifyCommandOptions& options);
 
+struct VerifyManifestOptions {
+    std::filesystem::path pub;                // a release public key (PEM)
+    std::optional<std::filesystem::path> in;  // default: stdin
+};
+
+// Checks what a gateway's verify_manifest checks with `pub` as the only release key (under the
+// JWS's kid): typ lintel-manifest+jws, signature, payload schema, expiry against the clock. Not
+// target, versions or policy: that is each gateway's call. Returns the payload, pretty-printed.
+Expected<std::string> verify_manifest(const VerifyManifestOptions& options);
+
 }  // namespace lintel::sign

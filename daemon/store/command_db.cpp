@@ -55,19 +55,10 @@ Expected<CommandDb> CommandDb::open(CommandDbOptions options, sdk::Logger& log) 
     DatabaseSettings settings;
     settings.synchronous = Synchronous::full;
     settings.cache_kib = 256;
-    auto db = open_database(options.path, settings, command_schema());
-    if (!db && is_unusable_file(db.error())) {
-        auto moved = move_aside(options.path);
-        if (!moved) return std::unexpected(moved.error());
-        log.error(
-            "command database is unusable: moved it aside and started an empty one; ids of "
-            "commands seen before are forgotten (a replay inside their time window is possible "
-            "until they expire) and runtime key revocations must be sent again",
-            {{"PATH", options.path.string()},
-             {"MOVED_TO", moved->string()},
-             {"REASON", db.error().message}});
-        db = open_database(options.path, settings, command_schema());
-    }
+    auto db = open_or_start_fresh(
+        options.path, settings, command_schema(), log,
+        "ids of commands seen before are forgotten (a replay inside their time window is "
+        "possible until they expire) and runtime key revocations must be sent again");
     if (!db) return std::unexpected(db.error());
     return CommandDb(std::move(options), std::move(*db));
 }

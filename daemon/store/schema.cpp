@@ -165,4 +165,18 @@ Expected<std::filesystem::path> move_aside(const std::filesystem::path& path) {
     return target;
 }
 
+Expected<Database> open_or_start_fresh(const std::filesystem::path& path,
+                                       const DatabaseSettings& settings, const SchemaSpec& schema,
+                                       sdk::Logger& log, std::string_view lost) {
+    auto db = open_database(path, settings, schema);
+    if (db || !is_unusable_file(db.error())) return db;
+    auto moved = move_aside(path);
+    if (!moved) return std::unexpected(moved.error());
+    log.error(
+        std::string(schema.what) + " is unusable: moved it aside and started an empty one; " +
+            std::string(lost),
+        {{"PATH", path.string()}, {"MOVED_TO", moved->string()}, {"REASON", db.error().message}});
+    return open_database(path, settings, schema);
+}
+
 }  // namespace lintel::store

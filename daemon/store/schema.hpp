@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lintel/error.hpp"
+#include "lintel/log.hpp"
 #include "sqlite_db.hpp"
 
 namespace lintel::store {
@@ -54,5 +55,12 @@ bool is_unusable_file(const Error& error);
 // Renames `path` and its -wal/-shm companions to "<path>.corrupt-<UTC timestamp>[-n]".
 // Returns the new name of the main file.
 Expected<std::filesystem::path> move_aside(const std::filesystem::path& path);
+
+// open_database, and when the file is unusable: move_aside, log an error that says what was
+// lost (`lost`, e.g. "ids of commands seen before are forgotten"), and open an empty one.
+// For the small state databases (commands.db, ota.db); the buffer has its own recovery.
+Expected<Database> open_or_start_fresh(const std::filesystem::path& path,
+                                       const DatabaseSettings& settings, const SchemaSpec& schema,
+                                       sdk::Logger& log, std::string_view lost);
 
 }  // namespace lintel::store

@@ -54,6 +54,21 @@ public:
         done(next_change_outcome);
     }
 
+    Expected<json> ota_update(const std::string& command_id, const std::string& manifest) override {
+        ota_calls.push_back("update " + command_id + " " + manifest);
+        return next_ota;
+    }
+    Expected<json> ota_abort(const std::string& why) override {
+        ota_calls.push_back("abort " + why);
+        return next_ota;
+    }
+    Expected<json> ota_status() override {
+        ota_calls.push_back("status");
+        return next_ota;
+    }
+
+    std::vector<std::string> ota_calls;
+    Expected<json> next_ota = json{{"state", "downloading"}};
     std::vector<ConfigChange> changes;
     ConfigChangeOutcome next_change_outcome{ConfigChangeOutcome::Status::applied, "", "applied",
                                             json{{"changed", true}}};
@@ -260,6 +275,37 @@ TEST_F(ActionsTest, ApplyConfigPassesTheChangeAndWhoSignedIt) {
     EXPECT_EQ(o.output["error"], "rolled back: uplink");
     EXPECT_FALSE(ops_.changes.back().content.has_value());
     EXPECT_EQ(ops_.changes.back().confirm_within, 120s);  // the default
+}
+
+TEST_F(ActionsTest, OtaActionsPassTheManifestAndSayWhoAborted) {
+    auto started = run("ota-update", {{"manifest", "eyJ.eyJ.sig"}});
+    EXPECT_EQ(started.status, ResultStatus::ok);
+    EXPECT_EQ(started.output["state"], "downloading");
+    EXPECT_EQ(run("ota-abort", {{"reason", "bad batch"}}).status, ResultStatus::ok);
+    EXPECT_EQ(run("ota-status", json::object()).status, ResultStatus::ok);
+    EXPECT_EQ(ops_.ota_calls,
+              (std::vector<std::string>{"update cmd-1 eyJ.eyJ.sig",
+                                        "abort ota-abort by ops: bad batch", "status"}));
+
+    EXPECT_EQ(rejection("ota-update", json::object()), reason::bad_args);
+    EXPECT_EQ(rejection("ota-update", {{"manifest", 7}}), reason::bad_args);
+    EXPECT_EQ(rejection("ota-update", {{"manifest", std::string(64 * 1024 + 1, 'a')}}),
+              reason::bad_args);
+    EXPECT_EQ(rejection("ota-update", {{"manifest", "x"}, {"force", true}}), reason::bad_args);
+    EXPECT_EQ(rejection("ota-abort", {{"reason", std::string(201, 'r')}}), reason::bad_args);
+    EXPECT_EQ(rejection("ota-status", {{"all", true}}), reason::bad_args);
+    EXPECT_EQ(ops_.ota_calls.size(), 3U) << "nothing reached the OTA service";
+}
+
+TEST_F(ActionsTest, OtaRefusalsCarryTheirReason) {
+    ops_.next_ota = make_error("ota.bad_signature", "manifest signature does not verify");
+    auto refused = run("ota-update", {{"manifest", "eyJ.eyJ.sig"}});
+    EXPECT_EQ(refused.status, ResultStatus::rejected);
+    EXPECT_EQ(refused.reason, "ota.bad_signature");
+    ops_.next_ota = make_error("ota.store", "ota.db is read-only");
+    auto broken = run("ota-update", {{"manifest", "eyJ.eyJ.sig"}});
+    EXPECT_EQ(broken.status, ResultStatus::failed);
+    EXPECT_EQ(broken.reason, "ota.store");
 }
 
 }  // namespace

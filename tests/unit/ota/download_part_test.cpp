@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include "ota/download_part.hpp"
-#include "ota/download_sha256.hpp"
 #include "support/files.hpp"
 
 namespace lintel::ota {
@@ -117,18 +116,6 @@ TEST_F(PartFileTest, FreeSpaceReadsTheFilesystem) {
     ASSERT_TRUE(free);
     EXPECT_GT(*free, 0u);
     EXPECT_FALSE(free_space(dir_.path() / "nope"));
-}
-
-TEST(Sha256, KnownVectorsAndContinuation) {
-    Sha256 h;
-    EXPECT_EQ(h.hex_digest(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    h.update("ab", 2);
-    EXPECT_EQ(h.hex_digest().size(), 64u);  // a digest mid-way does not end the hash
-    h.update("c", 1);
-    EXPECT_EQ(h.hex_digest(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    h.reset();
-    h.update("abc", 3);
-    EXPECT_EQ(h.hex_digest(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace
