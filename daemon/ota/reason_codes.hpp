@@ -35,6 +35,9 @@ inline constexpr std::string_view not_abortable = "ota.not_abortable";  // insta
 inline constexpr std::string_view aborted = "ota.aborted";              // the emergency stop
 inline constexpr std::string_view store = "ota.store";                  // ota.db unwritable
 inline constexpr std::string_view download_failed = "ota.download_failed";
+// The artifact download (download.hpp): final, not retried.
+inline constexpr std::string_view no_space = "ota.no_space";  // staging directory too full
+inline constexpr std::string_view tls = "ota.tls";  // the artifact server's certificate not trusted
 inline constexpr std::string_view install_failed = "ota.install_failed";
 inline constexpr std::string_view reboot_failed = "ota.reboot_failed";
 inline constexpr std::string_view health_failed = "ota.health_failed";
@@ -62,6 +65,8 @@ inline constexpr std::array all{malformed,
                                 aborted,
                                 store,
                                 download_failed,
+                                no_space,
+                                tls,
                                 install_failed,
                                 reboot_failed,
                                 health_failed,
