@@ -11,6 +11,8 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::size_t k_max_state_file = 4096;
+constexpr std::string_view k_pending = "pending";
+constexpr std::string_view k_version = "version";
 
 std::string one_line(std::string text) {
     for (char& c : text) {
@@ -84,6 +86,64 @@ Expected<void> remove_state(const sdk::HandlerCall& call, std::string_view name)
 bool state_exists(const sdk::HandlerCall& call, std::string_view name) {
     std::error_code ec;
     return fs::exists(fs::symlink_status(call.state_dir / name, ec));
+}
+
+Expected<std::optional<std::string>> pending_version(const sdk::HandlerCall& call) {
+    return read_state(call.state_dir, k_pending);
+}
+
+Expected<std::optional<std::string>> committed_version(const sdk::HandlerCall& call) {
+    return read_state(call.state_dir, k_version);
+}
+
+Expected<sdk::InstalledVersion> recorded_version(const sdk::HandlerCall& call) {
+    auto pending = pending_version(call);
+    if (!pending) return std::unexpected(pending.error());
+    auto committed = committed_version(call);
+    if (!committed) return std::unexpected(committed.error());
+    sdk::InstalledVersion out;
+    out.version = *pending ? *pending : *committed;
+    out.details["pending"] = *pending ? "yes" : "no";
+    return out;
+}
+
+Expected<void> refuse_if_pending(const sdk::UpdateRequest& request) {
+    auto pending = pending_version(request);
+    if (!pending) return std::unexpected(pending.error());
+    if (*pending) {
+        return make_error(std::string(sdk::update_codes::bad_params),
+                          "version " + **pending + " of " + request.component +
+                              " is pending; commit or roll it back first");
+    }
+    return {};
+}
+
+Expected<void> require_pending(const sdk::UpdateRequest& request) {
+    auto pending = pending_version(request);
+    if (!pending) return std::unexpected(pending.error());
+    if (!*pending) {
+        return make_error(std::string(sdk::update_codes::nothing_pending),
+                          "no install of " + request.component + " is pending");
+    }
+    if (**pending != request.version) {
+        return make_error(std::string(sdk::update_codes::bad_params),
+                          "the pending install of " + request.component + " is version " +
+                              **pending + ", not " + request.version);
+    }
+    return {};
+}
+
+Expected<void> record_pending(const sdk::UpdateRequest& request) {
+    return write_state(request, k_pending, request.version);
+}
+
+Expected<void> record_committed(const sdk::UpdateRequest& request) {
+    if (auto written = write_state(request, k_version, request.version); !written) return written;
+    return remove_state(request, k_pending);
+}
+
+Expected<void> record_rolled_back(const sdk::UpdateRequest& request) {
+    return remove_state(request, k_pending);
 }
 
 Expected<const sdk::Artifact*> single_artifact(const sdk::UpdateRequest& request,

@@ -40,6 +40,24 @@ Expected<void> write_state(const sdk::HandlerCall& call, std::string_view name,
 Expected<void> remove_state(const sdk::HandlerCall& call, std::string_view name);
 bool state_exists(const sdk::HandlerCall& call, std::string_view name);
 
+// Handlers that cannot ask the system what is installed (script, file) record it in two state
+// files: "pending" (the version an install put in place, until commit or rollback) and
+// "version" (the last committed one).
+Expected<std::optional<std::string>> pending_version(const sdk::HandlerCall& call);
+Expected<std::optional<std::string>> committed_version(const sdk::HandlerCall& call);
+// The pending version if any, else the committed one; details.pending "yes"/"no".
+Expected<sdk::InstalledVersion> recorded_version(const sdk::HandlerCall& call);
+// ota.bad_params when an install is pending (install refuses to stack a second one).
+Expected<void> refuse_if_pending(const sdk::UpdateRequest& request);
+// ota.nothing_pending when no install is pending; ota.bad_params when the pending one is not
+// request.version.
+Expected<void> require_pending(const sdk::UpdateRequest& request);
+Expected<void> record_pending(const sdk::UpdateRequest& request);
+// Commit: "version" becomes request.version, "pending" goes.
+Expected<void> record_committed(const sdk::UpdateRequest& request);
+// Rollback: "pending" goes, "version" stays.
+Expected<void> record_rolled_back(const sdk::UpdateRequest& request);
+
 // The one artifact of an install (ota.artifact_mismatch when there are none or several).
 Expected<const sdk::Artifact*> single_artifact(const sdk::UpdateRequest& request,
                                                std::string_view handler);

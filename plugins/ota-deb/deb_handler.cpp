@@ -77,7 +77,7 @@ Expected<std::string> keep_rollback_package(const sdk::UpdateRequest& request, c
     return std::string("repacked");
 }
 
-Expected<void> forget_pending(const sdk::HandlerCall& call) {
+Expected<void> forget_rollback_files(const sdk::HandlerCall& call) {
     for (auto name : {k_new, k_rollback, k_rollback_none}) {
         if (auto removed = remove_state(call, name); !removed) return removed;
     }
@@ -179,7 +179,7 @@ Expected<sdk::UpdateResult> DebHandler::commit(const sdk::UpdateRequest& request
             return std::unexpected(moved.error());
         }
     }
-    if (auto forgot = forget_pending(request); !forgot) {
+    if (auto forgot = forget_rollback_files(request); !forgot) {
         return make_error(std::string(codes::commit_failed), forgot.error().message);
     }
     return result;
@@ -214,7 +214,7 @@ Expected<sdk::UpdateResult> DebHandler::rollback(const sdk::UpdateRequest& reque
             std::string(codes::nothing_pending),
             "no install of " + request.component + " is pending; nothing to roll back");
     }
-    if (auto forgot = forget_pending(request); !forgot) {
+    if (auto forgot = forget_rollback_files(request); !forgot) {
         return make_error(std::string(codes::rollback_failed), forgot.error().message);
     }
     auto state = dpkg->state(request.component);
