@@ -97,7 +97,10 @@ Expected<HandlerPlugin> HandlerPlugin::load(const fs::path& file) {
         return invalid(file, std::string("cannot load: ") + (why ? why : "unknown"));
     }
     // From here on the handle stays open whatever happens: a plugin's static destructors may be
-    // registered already, and the process exits after one request anyway.
+    // registered already, and the process exits after one request anyway. So does the
+    // descriptor: glibc recognises an already loaded object by the name it was opened with, and
+    // a closed, reused fd number would make "/proc/self/fd/N" name the first plugin again.
+    (void)fd.release();
     if (::dlsym(handle, LINTEL_PLUGIN_ENTRY_SYMBOL) != nullptr) {
         return invalid(file, std::string("exports the driver entry ") + LINTEL_PLUGIN_ENTRY_SYMBOL +
                                  " too; a plugin is a driver or an update handler, not both");

@@ -88,7 +88,8 @@ std::string usage_text() {
            "  --dpkg-admindir DIR      dpkg database to query (default: dpkg's own)\n"
            "  --read-timeout DURATION  deadline for the request line, e.g. 250ms\n"
            "                           (default: 5s)\n"
-           "  --plugin-dir DIR         update-handler plugins, ota-*.so (default: " +
+           "  --plugin-dir DIR         update-handler plugins, ota-*.so (default:\n"
+           "                           " +
            default_plugin_dir().string() +
            ")\n"
            "  --ota-staging-dir DIR    where linteld leaves OTA artifacts; the only place\n"

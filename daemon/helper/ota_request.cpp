@@ -2,6 +2,7 @@
 #include "helper/ota_request.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/strict_json.hpp"
@@ -29,6 +30,15 @@ bool all_of(std::string_view text, std::string_view extra, bool upper) {
 }
 
 std::string shown(std::string_view text) { return "\"" + common::printable(text, 80) + "\""; }
+
+// A non-negative integer however nlohmann stored it (parsed text gives unsigned, code signed).
+std::optional<std::uint64_t> non_negative(const json& value) {
+    if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+    if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+        return static_cast<std::uint64_t>(value.get<std::int64_t>());
+    }
+    return std::nullopt;
+}
 
 Expected<std::string> string_at(const json& object, std::string_view key, OtaStep step) {
     auto it = object.find(std::string(key));
@@ -83,11 +93,12 @@ Expected<OtaArtifactParam> parse_artifact(const json& item, std::size_t index, O
     out.sha256 = std::move(*sha256);
     auto size = item.find("size");
     if (size == item.end()) return bad(step, where + ".size is required");
-    if (!size->is_number_unsigned() || size->get<std::uint64_t>() > k_max_artifact_bytes) {
+    const auto bytes = non_negative(*size);
+    if (!bytes || *bytes > k_max_artifact_bytes) {
         return bad(step, where + ".size must be an integer from 0 to " +
                              std::to_string(k_max_artifact_bytes) + " (16 GiB)");
     }
-    out.size = size->get<std::uint64_t>();
+    out.size = *bytes;
     return out;
 }
 
@@ -215,12 +226,13 @@ Expected<OtaParams> parse_ota_params(const json& params, OtaStep step) {
 
     out.timeout = default_timeout(step);
     if (auto t = params.find("timeout_s"); t != params.end()) {
-        if (!t->is_number_unsigned() || t->get<std::uint64_t>() == 0 ||
-            t->get<std::uint64_t>() > static_cast<std::uint64_t>(k_max_ota_timeout.count())) {
+        const auto seconds = non_negative(*t);
+        if (!seconds || *seconds == 0 ||
+            *seconds > static_cast<std::uint64_t>(k_max_ota_timeout.count())) {
             return bad(step, "\"timeout_s\" must be an integer from 1 to " +
                                  std::to_string(k_max_ota_timeout.count()));
         }
-        out.timeout = std::chrono::seconds(static_cast<std::int64_t>(t->get<std::uint64_t>()));
+        out.timeout = std::chrono::seconds(static_cast<std::int64_t>(*seconds));
     }
     return out;
 }
