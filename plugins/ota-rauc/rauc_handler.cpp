@@ -148,11 +148,13 @@ Expected<sdk::UpdateResult> RaucHandler::rollback(const sdk::UpdateRequest& requ
     sdk::UpdateResult result;
     result.details["booted"] = status->booted;
     if (running_version(*status) == request.version) {
-        // Running the new version and it is not good: the bootloader must fall back. Marking the
-        // booted slot bad makes the other one primary; the caller reboots.
-        if (auto marked = rauc->mark("mark-bad", "booted", codes::rollback_failed); !marked) {
-            return std::unexpected(marked.error());
-        }
+        // Running the new version and it is not good: never boot it again, and boot the other
+        // slot (the previous version) next. rauc's mark-bad alone leaves the primary as it is
+        // and counts on the bootloader to skip a bad slot; activating the other one says it
+        // outright. The caller reboots.
+        auto marked = rauc->mark("mark-bad", "booted", codes::rollback_failed);
+        if (marked) marked = rauc->mark("mark-active", "other", codes::rollback_failed);
+        if (!marked) return std::unexpected(marked.error());
         result.reboot_required = true;
     } else {
         // Not rebooted yet: the new version sits in the other slot. Never boot it, and keep

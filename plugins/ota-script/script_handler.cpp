@@ -36,7 +36,8 @@ Expected<std::chrono::seconds> timeout_of(const sdk::HandlerCall& call) {
 
 std::string captured(const sdk::CommandResult& result) {
     std::string text = result.out;
-    if (!result.err.empty()) text += (text.empty() ? "" : "\n") + result.err;
+    if (!text.empty() && !text.ends_with('\n') && !result.err.empty()) text += '\n';
+    text += result.err;
     if (text.size() > k_max_result_output)
         text = "..." + text.substr(text.size() - k_max_result_output);
     if (result.truncated) text += "\n[output cut]";
