@@ -75,6 +75,10 @@ Expected<sdk::Artifact> copy_one(const OtaArtifactParam& artifact, const fs::pat
 Expected<StagedArtifacts> StagedArtifacts::copy_verified(
     const std::vector<OtaArtifactParam>& artifacts, const fs::path& staging_dir,
     const fs::path& work_dir) {
+    // A directory of this name can only be a crashed helper's with the same pid: ours to clear
+    // (its parent is the helper's own, mode 0700).
+    std::error_code ec;
+    fs::remove_all(work_dir, ec);
     if (::mkdir(work_dir.c_str(), 0700) != 0) {
         return make_error(std::string(codes::internal),
                           "cannot create " + work_dir.string() + ": " + std::strerror(errno));

@@ -16,8 +16,8 @@ namespace lintel::helper {
 
 class StagedArtifacts {
 public:
-    // `work_dir`: created mode 0700 (it must not exist yet; its parent must); removed with the
-    // copies on destruction. Errors: ota.unsafe_artifact (outside `staging_dir`, a symlink on
+    // `work_dir`: created mode 0700 (a leftover of that name is removed first; its parent must
+    // exist); removed with the copies on destruction. Errors: ota.unsafe_artifact (outside `staging_dir`, a symlink on
     // the way, missing, not a regular file), ota.hash_mismatch (size or SHA-256 differ),
     // helper.internal (copy failed).
     static Expected<StagedArtifacts> copy_verified(const std::vector<OtaArtifactParam>& artifacts,

@@ -19,8 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto state = lintel::ota::deb::parse_package_state("lintel", code, text);
         if (state && state->version && state->status != "installed") std::abort();
     }
+    // An accepted destination is strictly below an allowed directory: no "." or ".." component.
     auto ref = lintel::ota::file::resolve_destination("/var/lib/firmware:/srv/fw", text);
-    if (ref && (ref->relative.empty() || ref->relative.string().find("..") == 0)) std::abort();
+    if (ref) {
+        if (ref->relative.empty() || ref->relative.is_absolute()) std::abort();
+        for (const auto& part : ref->relative) {
+            if (part == "." || part == ".." || part.empty()) std::abort();
+        }
+    }
     (void)lintel::ota::file::parse_mode(text);
     return 0;
 }
