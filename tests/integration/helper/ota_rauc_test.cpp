@@ -34,6 +34,8 @@ protected:
         OtaFixture::SetUp();
         fs::create_directories(rauc_dir() / "boot");
         fs::create_directories(rauc_dir() / "data");
+        // Bundles are mounted here, not in /mnt/rauc: tests run in parallel.
+        fs::create_directories(rauc_dir() / "mnt");
         write_config();
         make_keys();
         start_bus();
@@ -77,17 +79,17 @@ protected:
                                    "*) exit 1 ;;\nesac\n",
                                0755));
         ASSERT_TRUE(write_file(rauc_dir() / "boot/primary", "A\n"));
-        ASSERT_TRUE(
-            write_file(rauc_dir() / "system.conf",
-                       "[system]\ncompatible=lintel-test\nbootloader=custom\ndata-directory=" + d +
-                           "/data\n\n[handlers]\nbootloader-custom-backend=" + d +
-                           "/bootloader.sh\n\n[keyring]\npath=" + d +
-                           "/cert.pem\n\n"
-                           "[slot.rootfs.0]\ndevice=" +
-                           d +
-                           "/slotA.img\ntype=raw\nbootname=A\n\n"
-                           "[slot.rootfs.1]\ndevice=" +
-                           d + "/slotB.img\ntype=raw\nbootname=B\n"));
+        ASSERT_TRUE(write_file(
+            rauc_dir() / "system.conf",
+            "[system]\ncompatible=lintel-test\nbootloader=custom\ndata-directory=" + d +
+                "/data\nmountprefix=" + d + "/mnt\n\n[handlers]\nbootloader-custom-backend=" + d +
+                "/bootloader.sh\n\n[keyring]\npath=" + d +
+                "/cert.pem\n\n"
+                "[slot.rootfs.0]\ndevice=" +
+                d +
+                "/slotA.img\ntype=raw\nbootname=A\n\n"
+                "[slot.rootfs.1]\ndevice=" +
+                d + "/slotB.img\ntype=raw\nbootname=B\n"));
         for (auto slot : {"slotA.img", "slotB.img"}) {
             ASSERT_TRUE(write_file(rauc_dir() / slot, std::string(256 * 1024, '\0')));
         }
