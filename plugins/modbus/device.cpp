@@ -355,13 +355,7 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
         asio::co_spawn(executor_, run(shared_from_this()), [weak](std::exception_ptr e) {
             auto self = weak.lock();
             if (!e || self == nullptr || self->stopped_) return;
-            std::string what = "unknown error";
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                what = ex.what();
-            } catch (...) {
-            }
+            const std::string what = exception_text(e);
             self->host_.log().error("modbus device stopped working: " + what +
                                     "; restart the daemon or reload the device");
             self->set_health(Health::down, "internal error: " + what);

@@ -108,12 +108,15 @@ expect_mode /usr/bin/lintelctl "755 root:root"
 expect_mode /lib/systemd/system/lintel-control.socket "644 root:root"
 expect_mode /usr/libexec/lintel/lintel-helper "755 root:root"
 expect_mode /usr/lib/lintel/plugins/modbus.so "644 root:root"
+expect_mode /usr/lib/lintel/plugins/bacnet.so "644 root:root"
+expect_mode /usr/bin/lintel-bacnet-discover "755 root:root"
 for handler in deb file rauc script; do
     expect_mode "/usr/lib/lintel/plugins/ota-$handler.so" "644 root:root"
 done
 expect_mode /usr/lib/lintel/plugins "755 root:root"
 expect_mode /etc/lintel/lintel.yaml "644 root:root"
 expect_mode /etc/lintel/devices.d/modbus-meter.yaml.example "644 root:root"
+expect_mode /etc/lintel/devices.d/bacnet-ahu.yaml.example "644 root:root"
 expect_mode /etc/lintel/pki "750 root:lintel"
 expect_mode /var/lib/lintel "750 lintel:lintel"
 expect_mode /lib/systemd/system/lintel.service "644 root:root"
@@ -123,6 +126,7 @@ expect_mode /usr/lib/sysusers.d/lintel.conf "644 root:root"
 expect_mode /usr/lib/tmpfiles.d/lintel.conf "644 root:root"
 for f in /usr/share/man/man8/linteld.8.gz /usr/share/man/man8/lintel-helper.8.gz \
     /usr/share/man/man1/lintelctl.1.gz /usr/share/man/man1/lintel-sign.1.gz \
+    /usr/share/man/man1/lintel-bacnet-discover.1.gz /usr/share/doc/lintel/bacnet.md.gz \
     /usr/share/man/man5/lintel.yaml.5.gz /usr/share/doc/lintel/copyright \
     /usr/share/doc/lintel/examples/serial-devices.conf; do
     check "$f is installed" test -f "$root$f"
@@ -168,6 +172,12 @@ check "the shipped device example validates against the installed plugin" sh -c 
     cp '$root/etc/lintel/devices.d/modbus-meter.yaml.example' '$root/etc/lintel/devices.d/meter.yaml' &&
     chroot '$root' runuser -u lintel -- /usr/sbin/linteld --check-config /etc/lintel/lintel.yaml 2>/dev/null |
         grep -q 'configuration is valid (1 devices)'; rc=\$?; rm -f '$root/etc/lintel/devices.d/meter.yaml'; exit \$rc"
+check "the shipped BACnet example validates against the installed bacnet.so" sh -c "
+    cp '$root/etc/lintel/devices.d/bacnet-ahu.yaml.example' '$root/etc/lintel/devices.d/ahu-1.yaml' &&
+    chroot '$root' runuser -u lintel -- /usr/sbin/linteld --check-config /etc/lintel/lintel.yaml 2>/dev/null |
+        grep -q 'configuration is valid (1 devices)'; rc=\$?; rm -f '$root/etc/lintel/devices.d/ahu-1.yaml'; exit \$rc"
+check "lintel-bacnet-discover runs and explains itself" sh -c "
+    chroot '$root' /usr/bin/lintel-bacnet-discover --help | grep -q 'Sends Who-Is'"
 
 echo "== installed lintel-helper (socket-activated as systemd would, inside the root)"
 sock_dir=$root/run/lintel-helper-test

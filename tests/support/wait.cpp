@@ -1,4 +1,4 @@
-// Test support: polling waits and TCP port helpers.
+// Test support: polling waits and TCP/UDP port helpers.
 #include "support/wait.hpp"
 
 #include <arpa/inet.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace lintel::test {
@@ -42,6 +43,22 @@ std::uint16_t free_tcp_port() {
         getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
         close(fd);
         throw std::runtime_error("free_tcp_port: bind/getsockname on 127.0.0.1:0 failed");
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+std::uint16_t free_udp_port(const char* ip) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("free_udp_port: socket() failed");
+    sockaddr_in a = loopback(0);
+    a.sin_addr.s_addr = inet_addr(ip);
+    socklen_t len = sizeof a;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        close(fd);
+        throw std::runtime_error(std::string("free_udp_port: bind/getsockname on ") + ip +
+                                 ":0 failed");
     }
     close(fd);
     return ntohs(a.sin_port);

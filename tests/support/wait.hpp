@@ -22,6 +22,10 @@ bool wait_until(const std::function<bool()>& predicate, std::chrono::millisecond
 // fixture that fails to bind should report it plainly (not hang) so a rerun fixes it.
 std::uint16_t free_tcp_port();
 
+// A UDP port on `ip` (a loopback address such as 127.0.0.3) that was free a moment ago; the same
+// race as free_tcp_port. For BACnet/IP tests, which never use 127.0.0.1:47808.
+std::uint16_t free_udp_port(const char* ip);
+
 // Polls connect() to 127.0.0.1:port until it succeeds or `timeout` passed.
 // Note: a probe connection shows up in the peer's log as a client that connected and left.
 bool wait_for_tcp_port(std::uint16_t port, std::chrono::milliseconds timeout);

@@ -114,11 +114,12 @@ TEST_F(DaemonTest, ReloadWithChangedUplinkSettingsReconnectsAndKeepsSending) {
 }
 
 TEST_F(DaemonTest, MissingPluginDisablesOnlyItsDevices) {
-    write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
+    // No driver plugin "knx" exists (modbus.so and bacnet.so are built).
+    write_devices(default_devices() + "  - name: knx-1\n    driver: knx\n");
     start_daemon();
     ASSERT_TRUE(wait_point("counter", [](const auto&) { return true; }))
         << "the modbus device must keep running";
-    EXPECT_TRUE(wait_log("bacnet.so", 5s));
+    EXPECT_TRUE(wait_log("knx.so", 5s));
     EXPECT_TRUE(daemon_->running());
 }
 
@@ -144,16 +145,25 @@ TEST_F(DaemonTest, CheckConfigAcceptsAValidConfigAndRefusesAMissingPlugin) {
     const auto ok = check_config();
     EXPECT_EQ(ok.code, 0) << ok.err;
     EXPECT_EQ(ok.err, "") << "a provisioned, valid config has nothing to warn about";
-    write_devices(default_devices() + "  - name: ahu-1\n    driver: bacnet\n");
+    write_devices(default_devices() + "  - name: knx-1\n    driver: knx\n");
     const auto missing = check_config();
     EXPECT_EQ(missing.code, 78);
-    EXPECT_NE(missing.err.find("bacnet.so"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("knx.so"), std::string::npos) << missing.err;
 }
 
 TEST_F(DaemonTest, ShippedDeviceExampleValidatesAgainstTheModbusPlugin) {
     fs::remove(etc() / "devices.d" / "meter.yaml");
     fs::copy_file(fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/modbus-meter.yaml.example",
                   etc() / "devices.d" / "main-meter.yaml");
+    const auto check = check_config();
+    EXPECT_EQ(check.code, 0) << check.err;
+    EXPECT_NE(check.out.find("configuration is valid (1 devices)"), std::string::npos) << check.out;
+}
+
+TEST_F(DaemonTest, ShippedBacnetExampleValidatesAgainstTheBacnetPlugin) {
+    fs::remove(etc() / "devices.d" / "meter.yaml");
+    fs::copy_file(fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/bacnet-ahu.yaml.example",
+                  etc() / "devices.d" / "ahu-1.yaml");
     const auto check = check_config();
     EXPECT_EQ(check.code, 0) << check.err;
     EXPECT_NE(check.out.find("configuration is valid (1 devices)"), std::string::npos) << check.out;

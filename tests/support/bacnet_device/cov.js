@@ -19,6 +19,7 @@ class CovTable {
     this.unacked = 0; // confirmed notifications given up on after the retry
     this.generation = 0; // bumped by clear(): retries of a previous "boot" are dropped
     this.muted = () => false; // true while the device is "rebooting"
+    this.notifying = true; // false: subscriptions acknowledged and kept, notifications never sent
     this.lastNotified = new Map(); // object → { value, oos } at its last notification round
   }
 
@@ -86,7 +87,7 @@ class CovTable {
   }
 
   notify(sub) {
-    if (this.muted()) return;
+    if (this.muted() || !this.notifying) return;
     const o = objects.find(this.db, sub.objectId);
     if (!this.lastNotified.has(o)) this.lastNotified.set(o, { value: objects.presentValue(o), oos: o.outOfService });
     // No property index and no priority: the library encodes those fields only when they are

@@ -284,6 +284,13 @@ function controlCommands({ opts, db, transport, wire, cov, stats, log }) {
       transport.silent = state === 'on';
       return '';
     },
+    // A device that acknowledges SubscribeCOV but whose notifications never come (a firmware
+    // bug seen in the field, or a firewall that lets only replies through).
+    'cov-notify': ([state]) => {
+      if (!['on', 'off'].includes(state)) throw new Error('usage: cov-notify on|off');
+      cov.notifying = state === 'on';
+      return '';
+    },
     iam: () => {
       wire.iAm(undefined, opts.instance, opts.vendorId);
       return '';
