@@ -90,11 +90,19 @@ Expected<HandlerPlugin> HandlerPlugin::load(const fs::path& file) {
     if (auto trusted = check_trusted(st, file); !trusted) return std::unexpected(trusted.error());
 
     // What was checked is what is loaded: the path of the open descriptor, not `file` again.
+    // Without /proc (a bare chroot) the file is loaded by name and must still be the one
+    // checked; its directory is root's and not writable by others, so only root could swap it.
     const std::string via_fd = "/proc/self/fd/" + std::to_string(fd.get());
-    void* handle = ::dlopen(via_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
+    const bool have_proc = ::access(via_fd.c_str(), R_OK) == 0;
+    void* handle = ::dlopen(have_proc ? via_fd.c_str() : file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {
         const char* why = ::dlerror();
         return invalid(file, std::string("cannot load: ") + (why ? why : "unknown"));
+    }
+    struct stat loaded {};
+    if (!have_proc && (::stat(file.c_str(), &loaded) != 0 || loaded.st_dev != st.st_dev ||
+                       loaded.st_ino != st.st_ino)) {
+        return invalid(file, "was replaced while it was being loaded");
     }
     // From here on the handle stays open whatever happens: a plugin's static destructors may be
     // registered already, and the process exits after one request anyway. So does the

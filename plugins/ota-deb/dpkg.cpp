@@ -48,7 +48,7 @@ Expected<DebFields> Dpkg::fields(const fs::path& deb) const {
 Expected<PackageState> Dpkg::state(const std::string& package) const {
     sdk::Command command;
     command.argv = {k_dpkg_query};
-    if (!root_.empty()) command.argv.push_back("--admindir=" + root_ + "/var/lib/dpkg");
+    if (!root_.empty()) command.argv.push_back("--root=" + root_);
     command.argv.insert(command.argv.end(),
                         {"-W", "--showformat=${db:Status-Status} ${Version}\\n", package});
     command.timeout = std::chrono::seconds(30);

@@ -3,7 +3,10 @@
 // codes and the path; an untrusted directory refuses everything.
 #include "helper/handler_loader.hpp"
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -145,6 +148,33 @@ TEST_F(HandlerLoader, UntrustedDirectoryRefusesEverything) {
     // Sticky does not help the plugin directory itself: anyone could add a plugin to it.
     ASSERT_EQ(::chmod(dir_.path().c_str(), 01777), 0);
     EXPECT_FALSE(HandlerSet::load(dir_.path()));
+}
+
+TEST_F(HandlerLoader, LoadsWithoutProcAsInABareChroot) {
+    // The install test's chroot has no /proc: the loader falls back to the checked path.
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace without /proc";
+    install("ota-test-ok", "ota-a.so");
+    install("ota-test-sdk99", "ota-b.so");
+    const std::string dir = dir_.path().string();
+    const pid_t child = ::fork();
+    if (child == 0) {
+        if (::unshare(CLONE_NEWNS) != 0 ||
+            ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+            ::mount("tmpfs", "/proc", "tmpfs", 0, nullptr) != 0) {
+            _exit(10);
+        }
+        auto set = HandlerSet::load(dir);
+        if (!set || set->plugins().size() != 1 || set->plugins()[0].name() != "probe") _exit(11);
+        if (set->refused().size() != 1 ||
+            set->refused()[0].code != ota_codes::plugin_sdk_mismatch) {
+            _exit(12);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: namespace, 11: good plugin, 12: refusal";
 }
 
 TEST_F(HandlerLoader, TwoPluginsDeclaringOneNameKeepTheFirst) {
