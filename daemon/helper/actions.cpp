@@ -3,6 +3,10 @@
 
 #include <exception>
 
+#include "helper/action_ota_commit.hpp"
+#include "helper/action_ota_install.hpp"
+#include "helper/action_ota_installed_version.hpp"
+#include "helper/action_ota_rollback.hpp"
 #include "helper/action_version.hpp"
 #include "helper/action_write_config.hpp"
 #include "helper/helper_log.hpp"
@@ -38,6 +42,10 @@ ActionTable builtin_actions() {
     ActionTable table;
     (void)table.add(version_action());
     (void)table.add(write_config_action());
+    (void)table.add(ota_installed_version_action());
+    (void)table.add(ota_install_action());
+    (void)table.add(ota_commit_action());
+    (void)table.add(ota_rollback_action());
     return table;
 }
 

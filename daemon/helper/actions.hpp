@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,13 @@ struct ActionContext {
     // Where write-config writes (--config-dir). Empty by default, not /etc/lintel: a test that
     // forgets to set it gets a refusal instead of writing the real configuration.
     std::filesystem::path config_dir;
+    // The OTA actions (ota-*): where handler plugins are loaded from, where linteld stages
+    // artifacts (the only place an artifact path may point into), where handlers keep their
+    // private state, and each handler's local settings (handler name -> key -> value).
+    std::filesystem::path plugin_dir;
+    std::filesystem::path ota_staging_dir;
+    std::filesystem::path ota_state_dir;
+    std::map<std::string, std::map<std::string, std::string>> handler_settings;
     // The peer's uid (SO_PEERCRED), set per connection: actions that change the system name
     // who asked in their own log line.
     std::optional<uid_t> peer_uid;

@@ -20,6 +20,7 @@ using common::UniqueFd;
 
 // Enough for pid reuse after a crash left a temp file or two; more means something else is wrong.
 constexpr int k_temp_name_attempts = 16;
+constexpr std::size_t k_copy_chunk = 64 * 1024;
 
 std::unexpected<Error> internal(std::string message) {
     return make_error(std::string(codes::internal), std::move(message));
@@ -128,15 +129,54 @@ public:
         if (dir_ != nullptr) ::unlinkat(dir_->fd(), name_.c_str(), 0);
     }
 
-    // Mode, content, fsync, close: everything that must be on disk before the rename.
-    Expected<void> fill(std::string_view content, mode_t mode) {
+    // Mode, owner, content, fsync, close: everything that must be on disk before the rename.
+    // `write` is called with a function that appends one chunk (false: a write failed).
+    template <typename Write>
+    Expected<void> fill(mode_t mode, const std::optional<FileOwner>& owner, Write&& write) {
         const fs::path shown = dir_->path() / name_;
         // Explicitly: O_CREAT's mode is cut by the umask (the unit's is 0077).
         if (::fchmod(fd_.get(), mode) != 0) return failed("cannot set the mode of", shown, errno);
-        if (!write_all(fd_.get(), content)) return failed("cannot write", shown, errno);
+        if (owner && ::fchown(fd_.get(), owner->uid, owner->gid) != 0) {
+            return failed("cannot set the owner of", shown, errno);
+        }
+        auto append = [&](std::string_view chunk) { return write_all(fd_.get(), chunk); };
+        if (auto written = write(append); !written) return written;
         if (::fsync(fd_.get()) != 0) return failed("cannot sync", shown, errno);
         if (::close(fd_.release()) != 0) return failed("cannot close", shown, errno);
         return {};
+    }
+
+    Expected<void> fill(std::string_view content, mode_t mode,
+                        const std::optional<FileOwner>& owner = std::nullopt) {
+        return fill(mode, owner, [&](auto& append) -> Expected<void> {
+            if (!append(content)) return failed("cannot write", dir_->path() / name_, errno);
+            return {};
+        });
+    }
+
+    // A copy: content read from `source` in chunks. Returns the number of bytes copied.
+    Expected<std::uint64_t> fill_from(int source, const CopySettings& settings) {
+        const fs::path shown = dir_->path() / name_;
+        std::uint64_t copied = 0;
+        auto filled = fill(settings.mode, settings.owner, [&](auto& append) -> Expected<void> {
+            std::string buffer(k_copy_chunk, '\0');
+            for (;;) {
+                const ssize_t n = ::read(source, buffer.data(), buffer.size());
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) return failed("cannot read the source of", shown, errno);
+                if (n == 0) return {};
+                const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
+                copied += chunk.size();
+                if (settings.max_bytes && copied > *settings.max_bytes) {
+                    return internal("the source of " + shown.string() + " is larger than " +
+                                    std::to_string(*settings.max_bytes) + " bytes");
+                }
+                if (settings.observe) settings.observe(chunk);
+                if (!append(chunk)) return failed("cannot write", shown, errno);
+            }
+        });
+        if (!filled) return std::unexpected(filled.error());
+        return copied;
     }
 
     Expected<void> rename_to(const std::string& target) {
@@ -155,6 +195,23 @@ private:
     std::string name_;
     UniqueFd fd_;
 };
+
+// The steps around filling the temp file: what is at `target` must be a regular file or nothing;
+// `fill` writes and syncs the temp file; then the rename and the directory's fsync. True when a
+// previous file was replaced.
+template <typename Fill>
+Expected<bool> replace_with(const OpenDirectory& dir, const std::string& target, Fill&& fill) {
+    auto existed = regular_or_absent(dir, target);
+    if (!existed) return std::unexpected(existed.error());
+    auto temp = TempFile::create(dir, target);
+    if (!temp) return std::unexpected(temp.error());
+    if (auto filled = fill(*temp); !filled) return std::unexpected(filled.error());
+    if (auto renamed = temp->rename_to(target); !renamed) return std::unexpected(renamed.error());
+    if (auto synced = sync_directory(dir, "wrote " + (dir.path() / target).string()); !synced) {
+        return std::unexpected(synced.error());
+    }
+    return *existed;
+}
 
 }  // namespace
 
@@ -195,17 +252,28 @@ Expected<std::optional<OpenDirectory>> OpenDirectory::open_child(
 
 Expected<bool> replace_file(const OpenDirectory& dir, std::string_view name,
                             std::string_view content, mode_t mode) {
-    const std::string target(name);
-    auto existed = regular_or_absent(dir, target);
-    if (!existed) return std::unexpected(existed.error());
-    auto temp = TempFile::create(dir, target);
-    if (!temp) return std::unexpected(temp.error());
-    if (auto filled = temp->fill(content, mode); !filled) return std::unexpected(filled.error());
-    if (auto renamed = temp->rename_to(target); !renamed) return std::unexpected(renamed.error());
-    if (auto synced = sync_directory(dir, "wrote " + (dir.path() / target).string()); !synced) {
-        return std::unexpected(synced.error());
-    }
-    return *existed;
+    return replace_with(dir, std::string(name),
+                        [&](TempFile& temp) { return temp.fill(content, mode); });
+}
+
+Expected<bool> replace_file(const OpenDirectory& dir, std::string_view name,
+                            std::string_view content, const CopySettings& settings) {
+    return replace_with(dir, std::string(name), [&](TempFile& temp) {
+        return temp.fill(content, settings.mode, settings.owner);
+    });
+}
+
+Expected<std::uint64_t> replace_file_from(const OpenDirectory& dir, std::string_view name,
+                                          int source_fd, const CopySettings& settings) {
+    std::uint64_t copied = 0;
+    auto replaced = replace_with(dir, std::string(name), [&](TempFile& temp) -> Expected<void> {
+        auto n = temp.fill_from(source_fd, settings);
+        if (!n) return std::unexpected(n.error());
+        copied = *n;
+        return {};
+    });
+    if (!replaced) return std::unexpected(replaced.error());
+    return copied;
 }
 
 Expected<bool> remove_file(const OpenDirectory& dir, std::string_view name) {

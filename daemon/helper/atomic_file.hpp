@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -46,6 +48,30 @@ private:
 // untouched. True when a previous file was replaced, false when `name` was new.
 Expected<bool> replace_file(const OpenDirectory& dir, std::string_view name,
                             std::string_view content, mode_t mode);
+
+struct FileOwner {
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+// How replace_file_from() writes the copy.
+struct CopySettings {
+    mode_t mode = 0600;
+    std::optional<FileOwner> owner;  // nullopt: the helper's (root:root)
+    // More bytes than this in the source fail the copy (helper.internal) before the rename.
+    std::optional<std::uint64_t> max_bytes;
+    // Sees every chunk as it is copied (to hash it on the way); may be empty.
+    std::function<void(std::string_view)> observe;
+};
+
+// replace_file() with an owner (settings.owner; max_bytes and observe are not used).
+Expected<bool> replace_file(const OpenDirectory& dir, std::string_view name,
+                            std::string_view content, const CopySettings& settings);
+
+// replace_file(), with the content read from `source_fd` (from its current offset to EOF) and
+// the temp file chowned to settings.owner before the rename. Returns the number of bytes copied.
+Expected<std::uint64_t> replace_file_from(const OpenDirectory& dir, std::string_view name,
+                                          int source_fd, const CopySettings& settings);
 
 // Unlinks the regular file `name` in `dir` (anything else there: helper.unsafe_path) and
 // fsyncs the directory. False when there was no such file.

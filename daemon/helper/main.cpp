@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
     ActionContext context;
     context.dpkg_admindir = options->dpkg_admindir;
     context.config_dir = options->config_dir;
+    context.plugin_dir = options->plugin_dir;
+    context.ota_staging_dir = options->ota_staging_dir;
+    context.ota_state_dir = options->ota_state_dir;
+    context.handler_settings = options->handler_settings;
     ConnectionSettings settings;
     settings.read_timeout = options->read_timeout;
 

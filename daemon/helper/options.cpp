@@ -48,11 +48,35 @@ Expected<std::filesystem::path> absolute_dir(std::string_view option,
     return std::filesystem::path(std::string(*value));
 }
 
+// "NAME.KEY=VALUE" of --handler-setting.
+Expected<void> add_handler_setting(Options& options, std::optional<std::string_view> value) {
+    const std::string_view text = value.value_or("");
+    const auto dot = text.find('.');
+    const auto eq = text.find('=');
+    if (dot == std::string_view::npos || eq == std::string_view::npos || dot == 0 || eq < dot + 2) {
+        return usage_error(
+            "--handler-setting needs NAME.KEY=VALUE (e.g. deb.root=/tmp/root), got \"" +
+            std::string(text) + "\"");
+    }
+    options.handler_settings[std::string(text.substr(0, dot))]
+                            [std::string(text.substr(dot + 1, eq - dot - 1))] =
+        std::string(text.substr(eq + 1));
+    return {};
+}
+
 }  // namespace
+
+#ifndef LINTEL_DEFAULT_PLUGIN_DIR
+#error "LINTEL_DEFAULT_PLUGIN_DIR must be defined by the build (CMake's plugin install dir)"
+#endif
+
+std::filesystem::path default_plugin_dir() { return LINTEL_DEFAULT_PLUGIN_DIR; }
 
 std::string usage_text() {
     return "usage: lintel-helper [--allow-user NAME] [--config-dir DIR]\n"
            "                     [--dpkg-admindir DIR] [--read-timeout DURATION]\n"
+           "                     [--plugin-dir DIR] [--ota-staging-dir DIR]\n"
+           "                     [--ota-state-dir DIR] [--handler-setting NAME.KEY=VALUE]...\n"
            "\n"
            "Serves one request of linteld on the connection passed by systemd\n"
            "(lintel-helper.socket, Accept=yes; fd 3 with LISTEN_FDS=1), then exits.\n"
@@ -64,6 +88,17 @@ std::string usage_text() {
            "  --dpkg-admindir DIR      dpkg database to query (default: dpkg's own)\n"
            "  --read-timeout DURATION  deadline for the request line, e.g. 250ms\n"
            "                           (default: 5s)\n"
+           "  --plugin-dir DIR         update-handler plugins, ota-*.so (default:\n"
+           "                           " +
+           default_plugin_dir().string() +
+           ")\n"
+           "  --ota-staging-dir DIR    where linteld leaves OTA artifacts; the only place\n"
+           "                           an artifact may be taken from\n"
+           "                           (default: /var/lib/lintel/ota/staging)\n"
+           "  --ota-state-dir DIR      handlers' private state (default:\n"
+           "                           /var/lib/lintel-helper/ota)\n"
+           "  --handler-setting NAME.KEY=VALUE  a local setting of handler NAME, repeatable\n"
+           "                           (e.g. file.allowed_dirs=/var/lib/firmware)\n"
            "  --version                print the helper version and exit\n"
            "  --help                   print this text and exit\n"
            "\n"
@@ -101,6 +136,18 @@ Expected<Options> parse_options(std::span<const char* const> args) {
             auto dir = absolute_dir(name, value());
             if (!dir) return std::unexpected(dir.error());
             options.config_dir = std::move(*dir);
+        } else if (name == "--plugin-dir" || name == "--ota-staging-dir" ||
+                   name == "--ota-state-dir") {
+            auto dir = absolute_dir(name, value());
+            if (!dir) return std::unexpected(dir.error());
+            auto& target = name == "--plugin-dir"        ? options.plugin_dir
+                           : name == "--ota-staging-dir" ? options.ota_staging_dir
+                                                         : options.ota_state_dir;
+            target = std::move(*dir);
+        } else if (name == "--handler-setting") {
+            if (auto added = add_handler_setting(options, value()); !added) {
+                return std::unexpected(added.error());
+            }
         } else if (name == "--read-timeout") {
             auto v = value();
             if (!v) return usage_error("--read-timeout needs a duration such as 250ms or 5s");

@@ -3,12 +3,16 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <span>
 #include <string>
 
 #include "lintel/error.hpp"
 
 namespace lintel::helper {
+
+// The plugin directory compiled in (where the package installs plugins).
+std::filesystem::path default_plugin_dir();
 
 struct Options {
     std::string allow_user = "lintel";  // besides root, the one allowed peer
@@ -17,6 +21,13 @@ struct Options {
     std::filesystem::path dpkg_admindir;
     std::filesystem::path config_dir = "/etc/lintel";  // what write-config may write
     std::chrono::milliseconds read_timeout{5000};      // for the whole request line
+    // OTA (docs/helper.md, "OTA actions"). The plugin dir is linteld's (CMake's
+    // LINTEL_DEFAULT_PLUGIN_DIR); the staging dir is where linteld's downloader leaves artifacts.
+    std::filesystem::path plugin_dir = default_plugin_dir();
+    std::filesystem::path ota_staging_dir = "/var/lib/lintel/ota/staging";
+    std::filesystem::path ota_state_dir = "/var/lib/lintel-helper/ota";
+    // --handler-setting NAME.KEY=VALUE, repeatable: handler NAME -> KEY -> VALUE.
+    std::map<std::string, std::map<std::string, std::string>> handler_settings;
     bool show_help = false;
     bool show_version = false;
 };

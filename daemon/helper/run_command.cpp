@@ -100,6 +100,10 @@ Expected<CommandResult> run_command(const CommandSpec& spec) {
     posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), STDERR_FILENO);
+    // Some tools write into their working directory (dpkg-repack); a missing one fails the spawn.
+    if (!spec.working_dir.empty()) {
+        posix_spawn_file_actions_addchdir_np(&setup.actions, spec.working_dir.c_str());
+    }
     // The child starts with default signal handling and nothing blocked, whatever we inherited.
     sigset_t none, defaults;
     sigemptyset(&none);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@
 namespace lintel::helper {
 
 struct CommandSpec {
-    std::vector<std::string> argv;  // argv[0] is an absolute path: PATH is never searched
-    std::vector<std::string> env;   // the child's whole environment ("KEY=value")
+    std::vector<std::string> argv;      // argv[0] is an absolute path: PATH is never searched
+    std::vector<std::string> env;       // the child's whole environment ("KEY=value")
+    std::filesystem::path working_dir;  // empty: inherited (the helper's is "/")
     std::chrono::milliseconds timeout{10'000};
     std::size_t max_output = 64 * 1024;  // per stream; the rest is read and dropped
 };

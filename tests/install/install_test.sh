@@ -110,6 +110,10 @@ expect_mode /usr/libexec/lintel/lintel-helper "755 root:root"
 expect_mode /usr/lib/lintel/plugins/modbus.so "644 root:root"
 expect_mode /usr/lib/lintel/plugins/bacnet.so "644 root:root"
 expect_mode /usr/bin/lintel-bacnet-discover "755 root:root"
+for handler in deb file rauc script; do
+    expect_mode "/usr/lib/lintel/plugins/ota-$handler.so" "644 root:root"
+done
+expect_mode /usr/lib/lintel/plugins "755 root:root"
 expect_mode /etc/lintel/lintel.yaml "644 root:root"
 expect_mode /etc/lintel/devices.d/modbus-meter.yaml.example "644 root:root"
 expect_mode /etc/lintel/devices.d/bacnet-ahu.yaml.example "644 root:root"
@@ -185,6 +189,15 @@ for _ in $(seq 1 100); do [ -S "$sock_dir/helper.sock" ] && break; sleep 0.05; d
 reply=$(printf '{"v":1,"action":"version"}\n' | timeout 10 socat - "UNIX-CONNECT:$sock_dir/helper.sock" || true)
 check "helper reports the installed package version: $reply" \
     sh -c "echo '$reply' | grep -q '\"package_version\":\"0.1.0\"'"
+# The update-handler plugins load in the installed helper (root-owned, not group-writable) and
+# the deb handler reads dpkg's database. /var/lib/lintel-helper is the unit's StateDirectory=.
+mkdir -p "$root/var/lib/lintel-helper" && chmod 0700 "$root/var/lib/lintel-helper"
+reply=$(printf '{"v":1,"action":"ota-installed-version","params":{"handler":"deb","component":"lintel"}}\n' |
+    timeout 30 socat - "UNIX-CONNECT:$sock_dir/helper.sock" || true)
+check "the installed helper's deb handler reports lintel 0.1.0: $reply" \
+    sh -c "echo '$reply' | grep -q '\"version\":\"0.1.0\"'"
+check "the handler's state directory is private" \
+    sh -c "test \"\$(stat -c '%a %U' '$root/var/lib/lintel-helper/ota/deb/lintel')\" = '700 root'"
 kill "$helper_pid" 2>/dev/null || true
 wait "$helper_pid" 2>/dev/null || true
 helper_pid=

@@ -213,10 +213,16 @@ TEST(Units, HelperSocketKeepsItsAccessRules) {
     EXPECT_EQ(count_setting(*service, "ExecStart=/" + k_exec_start.string()), 1u);
     // PrivateUsers= would map the lintel uid to nobody inside the helper and break SO_PEERCRED.
     EXPECT_EQ(count_setting(*service, "PrivateUsers=yes"), 0u);
-    // write-config's one relaxation, without a capability, and the credentials kept out of it.
-    for (auto line : {"ProtectSystem=strict", "ReadWritePaths=-/etc/lintel",
+    // The relaxations for write-config and the ota-* actions (docs/helper.md, "Sandbox"): these
+    // writable trees, these capabilities, chown/setuid calls back; the credentials out of reach.
+    for (auto line : {"ProtectSystem=strict", "ReadWritePaths=/usr /etc /var",
                       "InaccessiblePaths=-/etc/lintel/pki",
-                      "CapabilityBoundingSet=", "AmbientCapabilities=", "NoNewPrivileges=yes"}) {
+                      "CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID "
+                      "CAP_SETUID CAP_SETGID",
+                      "AmbientCapabilities=", "NoNewPrivileges=yes", "RestrictSUIDSGID=yes",
+                      "SystemCallFilter=~@privileged @resources", "SystemCallFilter=@chown @setuid",
+                      "StateDirectory=lintel-helper", "StateDirectoryMode=0700",
+                      "RuntimeMaxSec=1900"}) {
         EXPECT_EQ(count_setting(*service, line), 1u) << line;
     }
     std::size_t writable = 0;

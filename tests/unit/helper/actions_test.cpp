@@ -17,11 +17,13 @@ Request request(std::string action, nlohmann::json params = nlohmann::json::obje
     return r;
 }
 
-TEST(Actions, BuiltinTableHasVersionAndWriteConfig) {
+TEST(Actions, BuiltinTableHasVersionWriteConfigAndTheOtaActions) {
     auto table = builtin_actions();
     ASSERT_NE(table.find("version"), nullptr);
     ASSERT_NE(table.find("write-config"), nullptr);
-    EXPECT_EQ(table.names(), "version, write-config");
+    EXPECT_EQ(table.names(),
+              "version, write-config, ota-installed-version, ota-install, ota-commit, "
+              "ota-rollback");
     EXPECT_EQ(helper_version(), LINTEL_HELPER_EXPECTED_VERSION);
 }
 
@@ -42,7 +44,8 @@ TEST(Actions, UnknownActionNamesWhatIsKnown) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "helper.unknown_action");
     EXPECT_EQ(r.error().message,
-              "unknown action \"install\" (this helper knows: version, write-config)");
+              "unknown action \"install\" (this helper knows: version, write-config, "
+              "ota-installed-version, ota-install, ota-commit, ota-rollback)");
     // The peer's name is escaped and cut in the message (which is also logged).
     auto odd = dispatch(table, request("a\x1b\x7f\xc3\xa9\"" + std::string(100, 'x')), {});
     ASSERT_FALSE(odd);

@@ -68,10 +68,33 @@ TEST(Options, ErrorsNameTheOption) {
     EXPECT_TRUE(parse({"--read-timeout", "60s"}));
 }
 
+TEST(Options, OtaDirectoriesAndHandlerSettings) {
+    auto o = parse({"--plugin-dir", "/opt/plugins", "--ota-staging-dir=/srv/staging",
+                    "--ota-state-dir", "/srv/state", "--handler-setting", "deb.root=/tmp/r",
+                    "--handler-setting=file.allowed_dirs=/a:/b", "--handler-setting",
+                    "deb.root=/tmp/later"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->plugin_dir, "/opt/plugins");
+    EXPECT_EQ(o->ota_staging_dir, "/srv/staging");
+    EXPECT_EQ(o->ota_state_dir, "/srv/state");
+    EXPECT_EQ(o->handler_settings.at("deb").at("root"), "/tmp/later");  // the later one wins
+    EXPECT_EQ(o->handler_settings.at("file").at("allowed_dirs"), "/a:/b");
+    EXPECT_EQ(parse({})->plugin_dir, default_plugin_dir());
+    for (auto bad : {"deb", "deb.root", ".root=x", "deb.=x"}) {
+        auto refused = parse({"--handler-setting", bad});
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().message.find("NAME.KEY=VALUE"), std::string::npos);
+    }
+    EXPECT_FALSE(parse({"--plugin-dir", "relative"}));
+}
+
 TEST(Options, UsageNamesEveryOptionAndItsDefault) {
     const std::string usage = usage_text();
-    for (auto text : {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)",
-                      "--dpkg-admindir DIR", "--read-timeout DURATION", "--version", "--help"}) {
+    for (auto text :
+         {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)", "--dpkg-admindir DIR",
+          "--read-timeout DURATION", "--plugin-dir DIR", "--ota-staging-dir DIR",
+          "(default: /var/lib/lintel/ota/staging)", "--ota-state-dir DIR",
+          "--handler-setting NAME.KEY=VALUE", "--version", "--help"}) {
         EXPECT_NE(usage.find(text), std::string::npos) << text << " missing from:\n" << usage;
     }
     std::size_t start = 0;

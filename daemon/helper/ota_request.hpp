@@ -1,0 +1,56 @@
+// The params of lintel-helper's ota-* actions, parsed strictly (no I/O: the fuzzer builds it).
+// docs/helper.md, "OTA actions", documents every key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lintel/error.hpp"
+
+namespace lintel::helper {
+
+enum class OtaStep { installed_version, install, commit, rollback };
+
+// The action name of a step ("ota-install", ...).
+std::string_view action_name(OtaStep step);
+
+inline constexpr std::size_t k_max_artifacts = 8;
+inline constexpr std::size_t k_max_handler_params = 32;
+inline constexpr std::size_t k_max_param_value = 4096;
+inline constexpr std::uint64_t k_max_artifact_bytes = 16ULL * 1024 * 1024 * 1024;  // 16 GiB
+inline constexpr std::chrono::seconds k_max_ota_timeout{1800};
+
+struct OtaArtifactParam {
+    std::string name;
+    std::string path;  // as linteld named it; checked against the staging dir later
+    std::string sha256;
+    std::uint64_t size = 0;
+};
+
+struct OtaParams {
+    std::string handler;
+    std::string component;
+    std::string version;                      // empty for installed-version
+    std::vector<OtaArtifactParam> artifacts;  // install only
+    std::map<std::string, std::string> params;
+    std::chrono::seconds timeout{0};
+};
+
+// The default deadline of a step when the request names none.
+std::chrono::seconds default_timeout(OtaStep step);
+
+// helper.bad_params, naming the key, for anything but: "handler" ([a-z0-9_-]{1,32}),
+// "component" ([a-z0-9][a-z0-9+._-]{0,63}), "version" (install/commit/rollback only;
+// [A-Za-z0-9.+~:_-]{1,128}), "artifacts" (install only, 1 to 8 objects of exactly name
+// [A-Za-z0-9._-]{1,64} (unique), path (absolute), sha256 (64 lower-case hex digits), size
+// (0 to 16 GiB)), "params" (optional; at most 32 string values up to 4096 bytes, keys
+// [a-z0-9_]{1,64}), "timeout_s" (optional; 1 to 1800).
+Expected<OtaParams> parse_ota_params(const nlohmann::json& params, OtaStep step);
+
+}  // namespace lintel::helper
