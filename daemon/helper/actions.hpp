@@ -31,6 +31,8 @@ struct ActionContext {
     std::filesystem::path ota_staging_dir;
     std::filesystem::path ota_state_dir;
     std::map<std::string, std::map<std::string, std::string>> handler_settings;
+    // ota-reboot: the command that asks for a reboot (--reboot-command), argv[0] absolute.
+    std::vector<std::string> reboot_command;
     // The peer's uid (SO_PEERCRED), set per connection: actions that change the system name
     // who asked in their own log line.
     std::optional<uid_t> peer_uid;
