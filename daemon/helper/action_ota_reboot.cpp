@@ -16,10 +16,6 @@ std::string joined(const std::vector<std::string>& argv) {
     return out;
 }
 
-std::string asked_by(const ActionContext& context) {
-    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
-}
-
 ActionResult reboot(const nlohmann::json& params, const ActionContext& context) {
     if (auto none = expect_no_params(params, "ota-reboot"); !none) {
         return std::unexpected(none.error());

@@ -68,6 +68,10 @@ ActionResult dispatch(const ActionTable& table, const Request& request,
     }
 }
 
+std::string asked_by(const ActionContext& context) {
+    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
+}
+
 Expected<void> expect_no_params(const nlohmann::json& params, std::string_view action) {
     if (params.is_null() || (params.is_object() && params.empty())) return {};
     return make_error(std::string(codes::bad_params),

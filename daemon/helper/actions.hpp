@@ -70,6 +70,9 @@ ActionTable builtin_actions();
 ActionResult dispatch(const ActionTable& table, const Request& request,
                       const ActionContext& context);
 
+// "uid 998" (or "uid ?"): who asked, for the log lines of actions that change the system.
+std::string asked_by(const ActionContext& context);
+
 // For handlers that take no params: helper.bad_params when `params` is not empty.
 Expected<void> expect_no_params(const nlohmann::json& params, std::string_view action);
 

@@ -18,10 +18,6 @@ namespace {
 using nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-std::string asked_by(const ActionContext& context) {
-    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
-}
-
 ordered_json optional_json(const std::optional<std::string>& value) {
     return value ? ordered_json(*value) : ordered_json(nullptr);
 }
