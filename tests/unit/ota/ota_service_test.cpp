@@ -191,6 +191,49 @@ TEST_F(OtaServiceTest, ARestartWhileDownloadingResumesTheDownload) {
     EXPECT_TRUE(log_.contains("found in state downloading: resume_download"));
 }
 
+TEST_F(OtaServiceTest, ARestartWhileVerifyingChecksTheFilesAgainBeforeInstalling) {
+    // Both artifacts are on disk and the state says verifying (linteld died between the two
+    // writes): the files are checked again, a tampered one is refused, nothing is installed.
+    ports_.hang_downloads = true;
+    ASSERT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
+    lintel::test::run_until(
+        io_, [&] { return ports_.downloads == 1; }, 5s);
+    service_->stop();
+    auto record = db_->current().value().value();
+    record.state = "verifying";
+    ASSERT_TRUE(db_->save(record, "downloading"));
+    const auto staged = dir_ / "staging" / record.release_id;
+    std::filesystem::create_directories(staged);
+    std::ofstream(staged / "a.bin") << "aaaaa";
+    std::ofstream(staged / "b.bin") << "axa";  // not what the manifest says
+    ports_.hang_downloads = false;
+    restart();
+    ASSERT_TRUE(reaches(S::failed));
+    EXPECT_EQ(reason(), "ota.hash_mismatch");
+    EXPECT_EQ(ports_.installs, 0);
+    EXPECT_FALSE(std::filesystem::exists(staged));
+    EXPECT_TRUE(log_.contains("found in state verifying: verify_again"));
+}
+
+TEST_F(OtaServiceTest, AbortAfterTheDownloadAndBeforeTheInstallInstallsNothing) {
+    // The emergency stop arrives while the artifacts are being checked: the install never starts.
+    ports_.hang_downloads = true;
+    ASSERT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
+    lintel::test::run_until(
+        io_, [&] { return ports_.downloads == 1; }, 5s);
+    service_->stop();
+    auto record = db_->current().value().value();
+    record.state = "verifying";
+    ASSERT_TRUE(db_->save(record, "downloading"));
+    ports_.hang_downloads = false;
+    service_ = make_service();
+    service_->start();
+    ASSERT_TRUE(service_->abort("operator stop"));  // before the loop ran the verify step
+    ASSERT_TRUE(reaches(S::failed));
+    EXPECT_EQ(reason(), "ota.aborted");
+    EXPECT_EQ(ports_.installs, 0);
+}
+
 TEST_F(OtaServiceTest, ARestartAfterTheInstallFinishedGoesOnToTheHealthCheck) {
     // lintel's own .deb: its postinst restarts linteld while the helper is still installing.
     ports_.hang_installs = true;
