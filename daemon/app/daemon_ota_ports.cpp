@@ -171,7 +171,10 @@ Expected<void> DaemonOtaPorts::check_artifact(const ota::Artifact& artifact, con
 asio::awaitable<Expected<json>> DaemonOtaPorts::call_helper(std::string action, json params,
                                                             std::chrono::seconds deadline) {
     params["timeout_s"] = deadline.count();
-    const auto give_up = std::chrono::steady_clock::now() + deadline;
+    // Busy means another helper instance is working on this handler right now, typically the
+    // dpkg run that restarted this linteld: worth waiting for as long as an install may take,
+    // whatever this step's own deadline.
+    const auto give_up = std::chrono::steady_clock::now() + k_install_timeout + k_client_margin;
     helper::HelperClient client(executor_, helper_socket_);
     asio::steady_timer pause(executor_);
     for (;;) {

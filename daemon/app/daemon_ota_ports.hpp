@@ -89,7 +89,7 @@ private:
 
     // One ota-* call to lintel-helper. The helper answers ota.busy while another call holds the
     // handler (e.g. the dpkg run that restarted this linteld is still finishing): retried every
-    // second until `deadline`.
+    // second for as long as an install may take. `deadline` is the step's own limit.
     asio::awaitable<Expected<nlohmann::json>> call_helper(std::string action, nlohmann::json params,
                                                           std::chrono::seconds deadline);
     ota::DownloadSettings download_settings() const;
