@@ -53,6 +53,21 @@ protected:
         service_->start();
     }
 
+    // An update whose download the previous run finished, stopped before it verified: the state
+    // on disk is verifying (the service is stopped; restart() or a new one picks it up).
+    store::OtaUpdateRecord left_verifying() {
+        ports_.hang_downloads = true;
+        EXPECT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
+        lintel::test::run_until(
+            io_, [&] { return ports_.downloads == 1; }, 5s);
+        service_->stop();
+        ports_.hang_downloads = false;
+        auto record = db_->current().value().value();
+        record.state = "verifying";
+        EXPECT_TRUE(db_->save(record, "downloading"));
+        return record;
+    }
+
     bool reaches(S state, std::chrono::milliseconds timeout = 5s) {
         return lintel::test::run_until(
             io_, [&] { return service_->state() == state; }, timeout);
@@ -194,19 +209,11 @@ TEST_F(OtaServiceTest, ARestartWhileDownloadingResumesTheDownload) {
 TEST_F(OtaServiceTest, ARestartWhileVerifyingChecksTheFilesAgainBeforeInstalling) {
     // Both artifacts are on disk and the state says verifying (linteld died between the two
     // writes): the files are checked again, a tampered one is refused, nothing is installed.
-    ports_.hang_downloads = true;
-    ASSERT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
-    lintel::test::run_until(
-        io_, [&] { return ports_.downloads == 1; }, 5s);
-    service_->stop();
-    auto record = db_->current().value().value();
-    record.state = "verifying";
-    ASSERT_TRUE(db_->save(record, "downloading"));
+    const auto record = left_verifying();
     const auto staged = dir_ / "staging" / record.release_id;
     std::filesystem::create_directories(staged);
     std::ofstream(staged / "a.bin") << "aaaaa";
     std::ofstream(staged / "b.bin") << "axa";  // not what the manifest says
-    ports_.hang_downloads = false;
     restart();
     ASSERT_TRUE(reaches(S::failed));
     EXPECT_EQ(reason(), "ota.hash_mismatch");
@@ -217,15 +224,7 @@ TEST_F(OtaServiceTest, ARestartWhileVerifyingChecksTheFilesAgainBeforeInstalling
 
 TEST_F(OtaServiceTest, AbortAfterTheDownloadAndBeforeTheInstallInstallsNothing) {
     // The emergency stop arrives while the artifacts are being checked: the install never starts.
-    ports_.hang_downloads = true;
-    ASSERT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
-    lintel::test::run_until(
-        io_, [&] { return ports_.downloads == 1; }, 5s);
-    service_->stop();
-    auto record = db_->current().value().value();
-    record.state = "verifying";
-    ASSERT_TRUE(db_->save(record, "downloading"));
-    ports_.hang_downloads = false;
+    left_verifying();
     service_ = make_service();
     service_->start();
     ASSERT_TRUE(service_->abort("operator stop"));  // before the loop ran the verify step
