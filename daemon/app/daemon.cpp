@@ -34,6 +34,7 @@ Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
 Daemon::~Daemon() {
     // Order matters: nothing may publish into a store that is gone.
     control_.reset();
+    ota_.reset();
     applier_.reset();
     if (devices_) devices_->stop_all();
     uplink_.reset();
@@ -95,6 +96,7 @@ bool Daemon::start() {
     }
 
     credential_stamps_ = credential_stamps(config_);
+    start_ota();
     start_uplink_or_wait();
     devices_->start_all();
     start_control();
@@ -205,7 +207,8 @@ void Daemon::start_uplink() {
         auto doc = services_->status_document();
         return nlohmann::json{{"devices", doc["devices"]},
                               {"certificate", doc["certificate"]},
-                              {"commands", doc.value("commands", nlohmann::json(nullptr))}}
+                              {"commands", doc.value("commands", nlohmann::json(nullptr))},
+                              {"ota", doc["ota"]}}
             .dump();
     });
     build_command_service();
@@ -312,6 +315,30 @@ void Daemon::start_control() {
                    {{"REASON", r.error().message}});
         control_.reset();
     }
+}
+
+void Daemon::start_ota() {
+    if (!config_.ota.enabled) return;
+    if (!ota_log_) {
+        ota_log_ = std::make_unique<core::ScopedLogger>(
+            log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "ota"}});
+    }
+    DaemonOtaHooks hooks;
+    hooks.uplink_connected = [this] { return services_->uplink_connected(); };
+    hooks.enqueue = [this](std::string topic, std::string payload) {
+        if (command_store_) command_store_->enqueue(std::move(topic), std::move(payload));
+    };
+    hooks.running_version = version_string();
+    // ota.db lives beside the buffer, like commands.db.
+    auto runtime = OtaRuntime::start(
+        io_.get_executor(), config_.ota, config_.gateway_id, config_.helper.socket,
+        config_.buffer.path.parent_path() / "ota.db", std::move(hooks), *ota_log_);
+    if (!runtime) {
+        log_.error("OTA updates are unavailable; the gateway runs on without them",
+                   {{"REASON", runtime.error().message}});
+        return;
+    }
+    ota_ = std::move(*runtime);
 }
 
 void Daemon::start_uplink_or_wait() {
@@ -441,6 +468,11 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
     config_ = std::move(*next);
     credential_stamps_ = stamps;
     devices_->start_all();
+    if (ota_) {
+        ota_->reconfigure(config_.ota);
+    } else {
+        start_ota();
+    }
 
     // New keys, roles or limits take effect now; with a new uplink, start_uplink() rebuilds it.
     if (commands_changed && !uplink_changed && uplink_) {
@@ -506,7 +538,8 @@ void Daemon::finish_shutdown() {
     status_timer_.cancel();
     notifier_.stop_watchdog();
     signals_.cancel();
-    store_->stop();    // commits what is queued and joins the writer thread
+    store_->stop();          // commits what is queued and joins the writer thread
+    if (ota_) ota_->stop();  // the update's state is on disk; the next start resumes it
     applier_.reset();  // a trial under way stays in its journal: rolled back at the next start
     command_service_.reset();
     retiring_command_services_.clear();

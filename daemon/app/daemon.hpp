@@ -9,6 +9,7 @@
 
 #include "app/app.hpp"
 #include "app/config_applier.hpp"
+#include "app/ota_runtime.hpp"
 #include "commands/command_service.hpp"
 #include "control/control_server.hpp"
 #include "core/config.hpp"
@@ -56,6 +57,9 @@ private:
     // Applies the configuration on disk as SIGHUP does; the errors when it was rejected.
     Expected<void> apply_reload(sdk::ConfigErrors& errors);
     void start_control();
+    // OTA updates when the `ota:` section is present: ota.db opened, an unsettled update
+    // resumed. A failure is logged and OTA stays off; the gateway's other work goes on.
+    void start_ota();
     // The command service for the current config and credentials, or none (disabled, or the
     // gateway key cannot sign results: logged).
     void build_command_service();
@@ -99,6 +103,8 @@ private:
     std::unique_ptr<core::ScopedLogger> control_log_;
     std::unique_ptr<core::ScopedLogger> commands_log_;
     std::unique_ptr<control::ControlServer> control_;
+    std::unique_ptr<core::ScopedLogger> ota_log_;
+    std::unique_ptr<OtaRuntime> ota_;
     LatestValues latest_;
     std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
     std::unique_ptr<core::PluginHost> plugins_;

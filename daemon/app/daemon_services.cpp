@@ -83,6 +83,8 @@ json DaemonServices::status_document() const {
     } else {
         out["last_command"] = nullptr;
     }
+    // The current or last OTA update (null: OTA not enabled).
+    out["ota"] = d_.ota_ ? d_.ota_->status() : json(nullptr);
     return out;
 }
 
@@ -292,18 +294,28 @@ void DaemonServices::set_log_level(sdk::LogLevel level, Reply reply) {
     reply(json{{"level", level_name(level)}, {"previous", previous}});
 }
 
-// OTA is not wired into the daemon yet (issue 6 in progress): every OTA command is refused
-// with a reason the cloud can act on, rather than an unknown action.
+// The ota-* commands: refused with ota.disabled when the gateway has no `ota:` section (or its
+// OTA state could not be opened at start: logged then).
 namespace {
 Expected<json> ota_unavailable() {
-    return make_error("ota.disabled", "OTA updates are not available in this lintel build yet");
+    return make_error("ota.disabled",
+                      "OTA updates are not enabled on this gateway (no ota: section in its "
+                      "configuration, or ota.db could not be opened: see linteld's log)");
 }
 }  // namespace
 
-Expected<json> DaemonServices::ota_update(const std::string&, const std::string&) {
-    return ota_unavailable();
+Expected<json> DaemonServices::ota_update(const std::string& command_id,
+                                          const std::string& manifest) {
+    if (!d_.ota_) return ota_unavailable();
+    return d_.ota_->begin(command_id, manifest);
 }
-Expected<json> DaemonServices::ota_abort(const std::string&) { return ota_unavailable(); }
-Expected<json> DaemonServices::ota_status() { return ota_unavailable(); }
+Expected<json> DaemonServices::ota_abort(const std::string& why) {
+    if (!d_.ota_) return ota_unavailable();
+    return d_.ota_->abort(why);
+}
+Expected<json> DaemonServices::ota_status() {
+    if (!d_.ota_) return ota_unavailable();
+    return d_.ota_->status();
+}
 
 }  // namespace lintel::app

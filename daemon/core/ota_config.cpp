@@ -113,6 +113,9 @@ void parse_download(MapReader& r, OtaDownloadSettings& d) {
         dr.errors().add(*n->find("bandwidth_limit"),
                         "must be 0 (unlimited) or at least 1KiB (bytes per second)");
     }
+    // An idle limit per step (connect, handshake, header, silence in the body); a 4G link with
+    // seconds of latency needs more than a LAN, an hour of silence is a dead connection.
+    d.timeout = dr.duration("timeout", d.timeout, std::chrono::seconds(5), std::chrono::hours(1));
     dr.finish();
 }
 

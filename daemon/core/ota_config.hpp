@@ -34,6 +34,7 @@ struct OtaDownloadSettings {
     std::optional<std::filesystem::path> client_cert;  // mutual TLS to the artifact server
     std::optional<std::filesystem::path> client_key;   // (both or neither)
     std::uint64_t bandwidth_limit = 0;                 // bytes per second; 0: unlimited
+    std::chrono::milliseconds timeout{30'000};         // idle limit per step (download.hpp)
     bool operator==(const OtaDownloadSettings&) const = default;
 };
 

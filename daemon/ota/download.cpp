@@ -218,7 +218,7 @@ asio::awaitable<Attempt> Fetch::attempt() {
                                         " bytes, the artifact has " + std::to_string(size)});
         }
         if (head->content_length && *head->content_length < size) {
-            co_return give_up(Error{std::string(reason::download_failed),
+            co_return give_up(Error{std::string(reason::download_refused),
                                     "the server has " + std::to_string(*head->content_length) +
                                         " bytes, the artifact has " + std::to_string(size)});
         }
@@ -250,12 +250,15 @@ asio::awaitable<Attempt> Fetch::attempt() {
     }
     if (status == 416 && offset > 0) co_return restart_from_zero("the server refused the range");
     if (status >= 300 && status < 400) {
-        co_return give_up(Error{std::string(reason::download_failed),
+        co_return give_up(Error{std::string(reason::download_refused),
                                 status_text + ": redirects are refused (the manifest must name the "
                                               "artifact's final https URL)"});
     }
     const bool transient = status == 408 || status == 429 || status >= 500;
-    co_return Attempt{Error{std::string(reason::download_failed), status_text}, transient, false};
+    co_return Attempt{
+        Error{std::string(transient ? reason::download_failed : reason::download_refused),
+              status_text},
+        transient, false};
 }
 
 asio::awaitable<Attempt> Fetch::read_body(HttpsExchange& exchange, std::uint64_t end) {

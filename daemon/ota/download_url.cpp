@@ -16,7 +16,7 @@ constexpr std::size_t k_max_url = 8192;
 constexpr std::size_t k_max_host = 253;
 
 std::unexpected<Error> bad_url(const std::string& why) {
-    return make_error(std::string(reason::download_failed),
+    return make_error(std::string(reason::download_refused),
                       "the artifact URL is not usable: " + why);
 }
 

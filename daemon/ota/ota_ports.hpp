@@ -18,15 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lintel/error.hpp"
+#include "ota/manifest.hpp"  // Artifact
 
 namespace lintel::ota {
-
-struct Artifact {
-    std::string name;  // file name in the staging directory
-    std::string url;
-    std::string sha256;  // lower-case hex
-    std::uint64_t size = 0;
-};
 
 // What a verified manifest asks for, in the service's own terms.
 struct UpdatePlan {

@@ -36,6 +36,9 @@ inline constexpr std::string_view aborted = "ota.aborted";              // the e
 inline constexpr std::string_view store = "ota.store";                  // ota.db unwritable
 inline constexpr std::string_view download_failed = "ota.download_failed";
 // The artifact download (download.hpp): final, not retried.
+// The server's answer will not change by asking again (a 4xx, a redirect, a shorter file) or the
+// manifest's URL is unusable.
+inline constexpr std::string_view download_refused = "ota.download_refused";
 inline constexpr std::string_view no_space = "ota.no_space";  // staging directory too full
 inline constexpr std::string_view tls = "ota.tls";  // the artifact server's certificate not trusted
 inline constexpr std::string_view install_failed = "ota.install_failed";
@@ -65,6 +68,7 @@ inline constexpr std::array all{malformed,
                                 aborted,
                                 store,
                                 download_failed,
+                                download_refused,
                                 no_space,
                                 tls,
                                 install_failed,

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(again && again->host == url->host && again->port == url->port &&
               again->host_is_ip == url->host_is_ip);
     } else {
-        check(url.error().code == "ota.download_failed");
+        check(url.error().code == "ota.download_refused");
     }
 
     if (auto range = parse_content_range(text)) {

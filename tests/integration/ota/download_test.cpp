@@ -270,7 +270,7 @@ TEST_F(DownloadTest, ServerWithAShortFileIsRefused) {
     auto d = make_downloader();
     auto r = fetch(d, request("/fw.bin", content.size() + 1));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "ota.download_failed");
+    EXPECT_EQ(r.error().code, "ota.download_refused");
     EXPECT_NE(r.error().message.find("100000"), std::string::npos) << r.error().message;
     EXPECT_FALSE(present(destination()));
 }
@@ -375,7 +375,7 @@ TEST_F(DownloadTest, NotFoundIsNotRetriedAndTheQueryStaysSecret) {
     auto d = make_downloader();
     auto r = fetch(d, request("/missing.bin?token=s3cr3t", 1000));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "ota.download_failed");
+    EXPECT_EQ(r.error().code, "ota.download_refused");
     EXPECT_NE(r.error().message.find("404"), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("/missing.bin"), std::string::npos) << r.error().message;
     EXPECT_EQ(r.error().message.find("s3cr3t"), std::string::npos) << r.error().message;
@@ -416,7 +416,7 @@ TEST_F(DownloadTest, RedirectsAreRefused) {
     auto d = make_downloader();
     auto r = fetch(d, request("/fw.bin", 1000));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "ota.download_failed");
+    EXPECT_EQ(r.error().code, "ota.download_refused");
     EXPECT_NE(r.error().message.find("redirect"), std::string::npos) << r.error().message;
     EXPECT_EQ(r.error().message.find("secret"), std::string::npos) << r.error().message;
     EXPECT_EQ(server_->requests().size(), 1u);
@@ -447,7 +447,7 @@ TEST_F(DownloadTest, BadUrlsAreRefusedWithoutConnecting) {
                                   "https:///fw.bin", "https://127.0.0.1:0/x"}) {
         auto r = fetch(d, DownloadRequest{url, 10, destination()});
         ASSERT_FALSE(r) << url;
-        EXPECT_EQ(r.error().code, "ota.download_failed") << url;
+        EXPECT_EQ(r.error().code, "ota.download_refused") << url;
         EXPECT_EQ(r.error().message.find("pw@"), std::string::npos);
     }
     auto zero = fetch(d, request("/fw.bin", 0));

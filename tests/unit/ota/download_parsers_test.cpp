@@ -48,7 +48,7 @@ TEST(DownloadUrl, RefusesWhatIsNotAPlainHttpsUrl) {
         auto u = parse_https_url(bad);
         EXPECT_FALSE(u) << bad;
         if (!u) {
-            EXPECT_EQ(u.error().code, "ota.download_failed");
+            EXPECT_EQ(u.error().code, "ota.download_refused");
             EXPECT_EQ(u.error().message.find("u:p"), std::string::npos);
         }
     }

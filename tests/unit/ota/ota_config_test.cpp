@@ -43,6 +43,7 @@ const std::string k_full = R"(ota:
     client_cert: /etc/lintel/tls/gateway.crt
     client_key: /etc/lintel/tls/gateway.key
     bandwidth_limit: 512KiB
+    timeout: 90s
   health_deadline: 5m
 )";
 
@@ -77,6 +78,7 @@ TEST(OtaConfig, FullSectionIsRead) {
     EXPECT_EQ(o.download.client_cert, "/etc/lintel/tls/gateway.crt");
     EXPECT_EQ(o.download.client_key, "/etc/lintel/tls/gateway.key");
     EXPECT_EQ(o.download.bandwidth_limit, 512u * 1024);
+    EXPECT_EQ(o.download.timeout, std::chrono::seconds(90));
     EXPECT_EQ(o.health_deadline, 5min);
 }
 
@@ -121,6 +123,7 @@ TEST(OtaConfig, EveryMistakeIsReportedWithItsPosition) {
          "ota.download: client_cert and client_key go together"},
         {head + keys + "  download: {bandwidth_limit: 10}\n",
          "ota.download.bandwidth_limit: must be 0 (unlimited) or at least 1KiB"},
+        {head + keys + "  download: {timeout: 1s}\n", "ota.download.timeout"},
         {head + keys + "  download: {proxy: http://p}\n", "ota.download.proxy: unknown key"},
         {head + keys + "  health_deadline: 1s\n", "ota.health_deadline"},
         {head + keys + "  auto_update: true\n", "ota.auto_update: unknown key"},

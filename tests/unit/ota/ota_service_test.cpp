@@ -53,6 +53,21 @@ protected:
         service_->start();
     }
 
+    // An update whose download the previous run finished, stopped before it verified: the state
+    // on disk is verifying (the service is stopped; restart() or a new one picks it up).
+    store::OtaUpdateRecord left_verifying() {
+        ports_.hang_downloads = true;
+        EXPECT_TRUE(service_->begin("c-1", FakeOtaPorts::manifest("2.0")));
+        lintel::test::run_until(
+            io_, [&] { return ports_.downloads == 1; }, 5s);
+        service_->stop();
+        ports_.hang_downloads = false;
+        auto record = db_->current().value().value();
+        record.state = "verifying";
+        EXPECT_TRUE(db_->save(record, "downloading"));
+        return record;
+    }
+
     bool reaches(S state, std::chrono::milliseconds timeout = 5s) {
         return lintel::test::run_until(
             io_, [&] { return service_->state() == state; }, timeout);
@@ -189,6 +204,33 @@ TEST_F(OtaServiceTest, ARestartWhileDownloadingResumesTheDownload) {
     ASSERT_TRUE(reaches(S::committed));
     EXPECT_EQ(ports_.downloads, 3);  // the interrupted one again, then the second artifact
     EXPECT_TRUE(log_.contains("found in state downloading: resume_download"));
+}
+
+TEST_F(OtaServiceTest, ARestartWhileVerifyingChecksTheFilesAgainBeforeInstalling) {
+    // Both artifacts are on disk and the state says verifying (linteld died between the two
+    // writes): the files are checked again, a tampered one is refused, nothing is installed.
+    const auto record = left_verifying();
+    const auto staged = dir_ / "staging" / record.release_id;
+    std::filesystem::create_directories(staged);
+    std::ofstream(staged / "a.bin") << "aaaaa";
+    std::ofstream(staged / "b.bin") << "axa";  // not what the manifest says
+    restart();
+    ASSERT_TRUE(reaches(S::failed));
+    EXPECT_EQ(reason(), "ota.hash_mismatch");
+    EXPECT_EQ(ports_.installs, 0);
+    EXPECT_FALSE(std::filesystem::exists(staged));
+    EXPECT_TRUE(log_.contains("found in state verifying: verify_again"));
+}
+
+TEST_F(OtaServiceTest, AbortAfterTheDownloadAndBeforeTheInstallInstallsNothing) {
+    // The emergency stop arrives while the artifacts are being checked: the install never starts.
+    left_verifying();
+    service_ = make_service();
+    service_->start();
+    ASSERT_TRUE(service_->abort("operator stop"));  // before the loop ran the verify step
+    ASSERT_TRUE(reaches(S::failed));
+    EXPECT_EQ(reason(), "ota.aborted");
+    EXPECT_EQ(ports_.installs, 0);
 }
 
 TEST_F(OtaServiceTest, ARestartAfterTheInstallFinishedGoesOnToTheHealthCheck) {

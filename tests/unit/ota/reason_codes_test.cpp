@@ -17,7 +17,7 @@ TEST(ReasonCodes, UniqueAndPrefixed) {
         EXPECT_TRUE(code.starts_with("ota.")) << code;
         EXPECT_TRUE(seen.insert(code).second) << code;
     }
-    EXPECT_EQ(seen.size(), 28u);
+    EXPECT_EQ(seen.size(), 29u);
 }
 
 TEST(ReasonCodes, EveryCodeIsInTheDocumentation) {
