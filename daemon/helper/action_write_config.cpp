@@ -138,10 +138,6 @@ Expected<Params> parse_params(const json& params) {
     return out;
 }
 
-std::string asked_by(const ActionContext& context) {
-    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
-}
-
 fs::path path_of(const Target& target, const ActionContext& context) {
     const fs::path dir =
         target.fragment ? context.config_dir / std::string(k_devices_dir) : context.config_dir;

@@ -6,6 +6,7 @@
 #include "helper/action_ota_commit.hpp"
 #include "helper/action_ota_install.hpp"
 #include "helper/action_ota_installed_version.hpp"
+#include "helper/action_ota_reboot.hpp"
 #include "helper/action_ota_rollback.hpp"
 #include "helper/action_version.hpp"
 #include "helper/action_write_config.hpp"
@@ -46,6 +47,7 @@ ActionTable builtin_actions() {
     (void)table.add(ota_install_action());
     (void)table.add(ota_commit_action());
     (void)table.add(ota_rollback_action());
+    (void)table.add(ota_reboot_action());
     return table;
 }
 
@@ -64,6 +66,10 @@ ActionResult dispatch(const ActionTable& table, const Request& request,
         return make_error(std::string(codes::internal),
                           "action \"" + action->name + "\" failed: " + e.what());
     }
+}
+
+std::string asked_by(const ActionContext& context) {
+    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
 }
 
 Expected<void> expect_no_params(const nlohmann::json& params, std::string_view action) {

@@ -31,6 +31,8 @@ struct ActionContext {
     std::filesystem::path ota_staging_dir;
     std::filesystem::path ota_state_dir;
     std::map<std::string, std::map<std::string, std::string>> handler_settings;
+    // ota-reboot: the command that asks for a reboot (--reboot-command), argv[0] absolute.
+    std::vector<std::string> reboot_command;
     // The peer's uid (SO_PEERCRED), set per connection: actions that change the system name
     // who asked in their own log line.
     std::optional<uid_t> peer_uid;
@@ -67,6 +69,9 @@ ActionTable builtin_actions();
 // A handler that throws becomes helper.internal, never a dead connection.
 ActionResult dispatch(const ActionTable& table, const Request& request,
                       const ActionContext& context);
+
+// "uid 998" (or "uid ?"): who asked, for the log lines of actions that change the system.
+std::string asked_by(const ActionContext& context);
 
 // For handlers that take no params: helper.bad_params when `params` is not empty.
 Expected<void> expect_no_params(const nlohmann::json& params, std::string_view action);

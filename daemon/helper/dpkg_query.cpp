@@ -74,7 +74,7 @@ Expected<PackageState> query_package(const std::filesystem::path& admindir,
     }
     spec.argv.insert(spec.argv.end(), {"-W", "--showformat=${Version}\\t${db:Status-Status}\\n",
                                        std::string(package)});
-    spec.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+    spec.env = fixed_environment();
     spec.timeout = timeout;
     auto result = run_command(spec);
     if (!result) return std::unexpected(result.error());

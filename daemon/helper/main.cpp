@@ -10,6 +10,7 @@
 #include "helper/connection.hpp"
 #include "helper/helper_log.hpp"
 #include "helper/options.hpp"
+#include "helper/ota_recover.hpp"
 #include "helper/peer_check.hpp"
 #include "helper/socket_activation.hpp"
 
@@ -36,13 +37,6 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    auto fd = take_connection();
-    if (!fd) {
-        log_line(LogLevel::error, fd.error().message);
-        return k_exit_usage;
-    }
-    const PeerPolicy policy = PeerPolicy::for_user(options->allow_user);
-    const ActionTable actions = builtin_actions();
     ActionContext context;
     context.dpkg_admindir = options->dpkg_admindir;
     context.config_dir = options->config_dir;
@@ -50,6 +44,18 @@ int main(int argc, char** argv) {
     context.ota_staging_dir = options->ota_staging_dir;
     context.ota_state_dir = options->ota_state_dir;
     context.handler_settings = options->handler_settings;
+    context.reboot_command = options->reboot_command;
+    if (options->ota_recover) {
+        return run_ota_recover(context, *options->ota_recover, options->ota_recover_check);
+    }
+
+    auto fd = take_connection();
+    if (!fd) {
+        log_line(LogLevel::error, fd.error().message);
+        return k_exit_usage;
+    }
+    const PeerPolicy policy = PeerPolicy::for_user(options->allow_user);
+    const ActionTable actions = builtin_actions();
     ConnectionSettings settings;
     settings.read_timeout = options->read_timeout;
 

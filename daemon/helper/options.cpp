@@ -1,6 +1,7 @@
 // Parses lintel-helper's command line into Options.
 #include "helper/options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -64,6 +65,46 @@ Expected<void> add_handler_setting(Options& options, std::optional<std::string_v
     return {};
 }
 
+// "PROGRAM ARG..." of --reboot-command: split at spaces (no shell, no quoting), PROGRAM absolute.
+Expected<std::vector<std::string>> command_words(std::string_view option,
+                                                 std::optional<std::string_view> value) {
+    std::vector<std::string> words;
+    std::string_view text = value.value_or("");
+    while (!text.empty()) {
+        const auto start = text.find_first_not_of(' ');
+        if (start == std::string_view::npos) break;
+        text.remove_prefix(start);
+        const auto end = text.find(' ');
+        words.emplace_back(text.substr(0, end));
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end);
+    }
+    if (words.empty() || !words.front().starts_with('/')) {
+        return usage_error(std::string(option) +
+                           " needs a program with an absolute path and its arguments, e.g. "
+                           "\"/bin/systemctl reboot\"");
+    }
+    return words;
+}
+
+// The component of --ota-recover: the rule of the ota-* params' "component".
+Expected<std::string> recover_component(std::string_view option,
+                                        std::optional<std::string_view> value) {
+    const std::string_view text = value.value_or("");
+    const bool ok =
+        !text.empty() && text.size() <= 64 &&
+        std::all_of(text.begin(), text.end(),
+                    [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                               std::string_view("+._-").find(c) != std::string_view::npos;
+                    }) &&
+        std::string_view("+._-").find(text.front()) == std::string_view::npos;
+    if (!ok) {
+        return usage_error(std::string(option) +
+                           " needs a component name such as lintel ([a-z0-9][a-z0-9+._-]{0,63})");
+    }
+    return std::string(text);
+}
+
 }  // namespace
 
 #ifndef LINTEL_DEFAULT_PLUGIN_DIR
@@ -77,6 +118,9 @@ std::string usage_text() {
            "                     [--dpkg-admindir DIR] [--read-timeout DURATION]\n"
            "                     [--plugin-dir DIR] [--ota-staging-dir DIR]\n"
            "                     [--ota-state-dir DIR] [--handler-setting NAME.KEY=VALUE]...\n"
+           "                     [--reboot-command \"PROGRAM ARG...\"]\n"
+           "       lintel-helper --ota-recover COMPONENT | --ota-recover-check COMPONENT\n"
+           "                     [the directory and --handler-setting options above]\n"
            "\n"
            "Serves one request of linteld on the connection passed by systemd\n"
            "(lintel-helper.socket, Accept=yes; fd 3 with LISTEN_FDS=1), then exits.\n"
@@ -99,6 +143,13 @@ std::string usage_text() {
            "                           /var/lib/lintel-helper/ota)\n"
            "  --handler-setting NAME.KEY=VALUE  a local setting of handler NAME, repeatable\n"
            "                           (e.g. file.allowed_dirs=/var/lib/firmware)\n"
+           "  --reboot-command \"PROGRAM ARG...\"  what ota-reboot runs, split at spaces\n"
+           "                           (default: /bin/systemctl reboot)\n"
+           "  --ota-recover COMPONENT  no socket: roll back a pending install of COMPONENT\n"
+           "                           (deb handler) once, for lintel-ota-recover.service;\n"
+           "                           exit 0 when rolled back or nothing was pending\n"
+           "  --ota-recover-check COMPONENT  exit 0 when --ota-recover has work to do,\n"
+           "                           1 when not (its ExecCondition=), 255 on an error\n"
            "  --version                print the helper version and exit\n"
            "  --help                   print this text and exit\n"
            "\n"
@@ -148,6 +199,18 @@ Expected<Options> parse_options(std::span<const char* const> args) {
             if (auto added = add_handler_setting(options, value()); !added) {
                 return std::unexpected(added.error());
             }
+        } else if (name == "--reboot-command") {
+            auto words = command_words(name, value());
+            if (!words) return std::unexpected(words.error());
+            options.reboot_command = std::move(*words);
+        } else if (name == "--ota-recover" || name == "--ota-recover-check") {
+            auto component = recover_component(name, value());
+            if (!component) return std::unexpected(component.error());
+            if (options.ota_recover) {
+                return usage_error("give one of --ota-recover and --ota-recover-check, once");
+            }
+            options.ota_recover = std::move(*component);
+            options.ota_recover_check = name == "--ota-recover-check";
         } else if (name == "--read-timeout") {
             auto v = value();
             if (!v) return usage_error("--read-timeout needs a duration such as 250ms or 5s");

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "lintel/error.hpp"
 
@@ -28,6 +30,12 @@ struct Options {
     std::filesystem::path ota_state_dir = "/var/lib/lintel-helper/ota";
     // --handler-setting NAME.KEY=VALUE, repeatable: handler NAME -> KEY -> VALUE.
     std::map<std::string, std::map<std::string, std::string>> handler_settings;
+    // ota-reboot: --reboot-command "PROGRAM ARG...", split at spaces; PROGRAM absolute.
+    std::vector<std::string> reboot_command{"/bin/systemctl", "reboot"};
+    // --ota-recover COMPONENT / --ota-recover-check COMPONENT: no socket, one recovery step for
+    // lintel-ota-recover.service (ota_recover.hpp), then exit.
+    std::optional<std::string> ota_recover;
+    bool ota_recover_check = false;
     bool show_help = false;
     bool show_version = false;
 };

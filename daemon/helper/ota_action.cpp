@@ -1,167 +1,113 @@
-// run_ota_step: the order of checks before an update handler runs, and its log line.
+// run_ota_step: the order of checks before an update handler runs, what the helper records after
+// it ran, and the step's log line.
 #include "helper/ota_action.hpp"
 
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <optional>
 
-#include "helper/atomic_file.hpp"
-#include "helper/handler_loader.hpp"
 #include "helper/helper_log.hpp"
 #include "helper/ota_artifacts.hpp"
-#include "helper/ota_codes.hpp"
-#include "helper/ota_host.hpp"
-#include "helper/protocol.hpp"
+#include "helper/ota_manifest_check.hpp"
+#include "helper/ota_records.hpp"
+#include "helper/ota_session.hpp"
 
 namespace lintel::helper {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-constexpr mode_t k_private_dir = 0700;
-
-// TODO(ota-manifest): re-check the signed manifest here before anything else runs. linteld is
-// not trusted: the helper must verify itself that handler, component, version and every
-// artifact's sha256/size come from a manifest signed by an OTA key (the manifest library of
-// daemon/ota provides the check; the request will then carry the manifest and its signature).
-// Until then the helper trusts the request's sha256/size, which it does check the files against.
-Expected<void> verify_signed_manifest(const OtaParams& request, const ActionContext& context) {
-    (void)request;
-    (void)context;
-    return {};
+ordered_json optional_json(const std::optional<std::string>& value) {
+    return value ? ordered_json(*value) : ordered_json(nullptr);
 }
 
-std::string asked_by(const ActionContext& context) {
-    return context.peer_uid ? "uid " + std::to_string(*context.peer_uid) : "uid ?";
-}
-
-// A directory the helper keeps private: owned by the user it runs as, nothing for group/others.
-Expected<void> check_private(const OpenDirectory& dir) {
-    struct stat st {};
-    if (::fstat(dir.fd(), &st) != 0) {
-        return make_error(std::string(codes::internal),
-                          "cannot inspect " + dir.path().string() + ": " + std::strerror(errno));
+// ota-install, once the handler is loaded and locked: whether the verified release applies given
+// what the handler says is installed and the helper's own floor, then the private copies of the
+// artifacts, then the pending record. Nothing is copied or installed when a check fails.
+Expected<StagedArtifacts> prepare_install(const OtaParams& request, const ActionContext& context,
+                                          const VerifiedRelease& release, OtaSession& session,
+                                          OtaRecords& records) {
+    auto installed = session.handler().installed_version(session.request(request.params));
+    if (!installed) return std::unexpected(installed.error());
+    auto floor = records.floor();
+    if (!floor) return std::unexpected(floor.error());
+    if (auto applies = check_installable(release, installed->version, *floor); !applies) {
+        return std::unexpected(applies.error());
     }
-    if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        return make_error(std::string(codes::unsafe_path),
-                          dir.path().string() + " is owned by uid " + std::to_string(st.st_uid) +
-                              " with mode " + mode +
-                              "; handler state must be the helper's own, mode 0700");
+    auto incoming = private_child(session.dirs().root, ".incoming");
+    if (!incoming) return std::unexpected(incoming.error());
+    auto copies = StagedArtifacts::copy_verified(request.artifacts, context.ota_staging_dir,
+                                                 incoming->path() / std::to_string(::getpid()));
+    if (!copies) return std::unexpected(copies.error());
+    if (auto recorded = records.begin_install(request.manifest); !recorded) {
+        return std::unexpected(recorded.error());
     }
-    return {};
-}
-
-Expected<OpenDirectory> private_child(const OpenDirectory& parent, const std::string& name) {
-    auto child = parent.open_child(name, k_private_dir);
-    if (!child) return std::unexpected(child.error());
-    if (auto ok = check_private(**child); !ok) return std::unexpected(ok.error());
-    return std::move(**child);
-}
-
-struct StateDirs {
-    OpenDirectory root;       // --ota-state-dir
-    OpenDirectory handler;    // root/<handler>: locked for the whole call
-    OpenDirectory component;  // root/<handler>/<component>: the handler's state_dir
-};
-
-Expected<StateDirs> open_state_dirs(const fs::path& state_root, const OtaParams& request) {
-    auto parent = OpenDirectory::open(state_root.parent_path());
-    if (!parent) return std::unexpected(parent.error());
-    auto root = private_child(*parent, state_root.filename().string());
-    if (!root) return std::unexpected(root.error());
-    auto handler = private_child(*root, request.handler);
-    if (!handler) return std::unexpected(handler.error());
-    auto component = private_child(*handler, request.component);
-    if (!component) return std::unexpected(component.error());
-    return StateDirs{std::move(*root), std::move(*handler), std::move(*component)};
-}
-
-// One request per handler at a time (two dpkg runs, or an install racing its own rollback, would
-// leave state nobody can reason about). Held until the process exits or the fd closes.
-Expected<void> lock(const OpenDirectory& handler_dir, const std::string& handler) {
-    if (::flock(handler_dir.fd(), LOCK_EX | LOCK_NB) == 0) return {};
-    if (errno == EWOULDBLOCK) {
-        return make_error(std::string(ota_codes::busy),
-                          "another request is using handler \"" + handler +
-                              "\" right now; try again when it finished");
-    }
-    return make_error(std::string(codes::internal),
-                      "cannot lock " + handler_dir.path().string() + ": " + std::strerror(errno));
+    return std::move(*copies);
 }
 
 ActionResult run_checked(OtaStep step, const OtaParams& request, const ActionContext& context,
-                         const OtaInvoke& invoke, std::string& summary) {
-    if (auto signed_ok = verify_signed_manifest(request, context); !signed_ok) {
-        return std::unexpected(signed_ok.error());
-    }
-    if (context.plugin_dir.empty() || context.ota_state_dir.empty() ||
-        context.ota_staging_dir.empty()) {
-        return make_error(std::string(codes::internal),
-                          "the plugin, staging or state directory is not set");
-    }
-    auto plugins = HandlerSet::load(context.plugin_dir);
-    if (!plugins) return std::unexpected(plugins.error());
-    auto plugin = plugins->find(request.handler);
-    if (!plugin) return std::unexpected(plugin.error());
-    for (const auto& refused : plugins->refused()) {
-        log_line(LogLevel::warning, "ignored an update-handler plugin: " + refused.message);
-    }
-
-    auto dirs = open_state_dirs(context.ota_state_dir, request);
-    if (!dirs) return std::unexpected(dirs.error());
-    if (auto locked = lock(dirs->handler, request.handler); !locked) {
-        return std::unexpected(locked.error());
+                         const OtaInvoke& invoke, std::string& summary, ManifestLabel& label) {
+    // ota-install trusts nothing linteld says before the helper has verified the manifest itself.
+    std::optional<VerifiedRelease> release;
+    if (step == OtaStep::install) {
+        auto verified = verify_install_request(request, context.config_dir, unix_now_ms());
+        if (!verified) {
+            label = label_of(request.manifest, nullptr);
+            return std::unexpected(verified.error());
+        }
+        release.emplace(std::move(*verified));
+        label = label_of(request.manifest, &release->manifest);
     }
     const auto deadline = Clock::now() + request.timeout;
+    auto session =
+        OtaSession::open(action_name(step), context, request.handler, request.component, deadline);
+    if (!session) return std::unexpected(session.error());
+    std::optional<OtaRecords> records;
+    if (step != OtaStep::installed_version) {
+        auto opened = OtaRecords::open((*session)->dirs().root, request.handler, request.component);
+        if (!opened) return std::unexpected(opened.error());
+        records.emplace(std::move(*opened));
+    }
 
     std::optional<StagedArtifacts> staged;
-    if (step == OtaStep::install) {
-        auto incoming = private_child(dirs->root, ".incoming");
-        if (!incoming) return std::unexpected(incoming.error());
-        auto copies = StagedArtifacts::copy_verified(request.artifacts, context.ota_staging_dir,
-                                                     incoming->path() / std::to_string(::getpid()));
-        if (!copies) return std::unexpected(copies.error());
-        staged.emplace(std::move(*copies));
+    if (release) {
+        auto prepared = prepare_install(request, context, *release, **session, *records);
+        if (!prepared) return std::unexpected(prepared.error());
+        staged.emplace(std::move(*prepared));
     }
 
-    auto instance = (*plugin)->create();
-    if (!instance) return std::unexpected(instance.error());
-    HelperUpdateHost host(
-        std::string(action_name(step)) + " " + request.handler + "/" + request.component + ": ",
-        deadline);
-    sdk::UpdateRequest call;
-    call.component = request.component;
-    call.params = request.params;
-    if (auto it = context.handler_settings.find(request.handler);
-        it != context.handler_settings.end()) {
-        call.settings = it->second;
-    }
-    call.state_dir = dirs->component.path();
-    call.deadline = deadline;
-    call.host = &host;
+    sdk::UpdateRequest call = (*session)->request(request.params);
     call.version = request.version;
     if (staged) call.artifacts = staged->artifacts();
-
-    auto outcome = invoke(**instance, call);
+    auto outcome = invoke((*session)->handler(), call);
     if (!outcome) return std::unexpected(outcome.error());
     summary = outcome->summary;
     ordered_json result;
     result["handler"] = request.handler;
     result["component"] = request.component;
     for (auto& [key, value] : outcome->result.items()) result[key] = std::move(value);
-    return result;
-}
 
-ordered_json optional_json(const std::optional<std::string>& value) {
-    return value ? ordered_json(*value) : ordered_json(nullptr);
+    if (step == OtaStep::commit) {
+        // The handler committed: the helper's own floor follows the pending release's manifest.
+        auto floor = records->commit(request.version);
+        if (!floor) {
+            return make_error(floor.error().code,
+                              request.component + " " + request.version +
+                                  " is committed, but the helper could not record its "
+                                  "anti-rollback floor (ota-commit again to retry): " +
+                                  floor.error().message);
+        }
+        result["floor"] = optional_json(*floor);
+        summary += std::string(summary.empty() ? "" : ", ") + "floor " + floor->value_or("unset");
+    } else if (step == OtaStep::rollback) {
+        if (auto forgot = records->forget_pending(); !forgot) {
+            log_line(LogLevel::warning,
+                     "ota-rollback: rolled back, but the pending record stays: " +
+                         forgot.error().message);
+        }
+    }
+    return result;
 }
 
 ordered_json update_result_json(const sdk::UpdateResult& result) {
@@ -190,11 +136,13 @@ ActionResult run_ota_step(OtaStep step, const nlohmann::json& params, const Acti
     auto request = parse_ota_params(params, step);
     if (!request) return std::unexpected(request.error());
     std::string summary;
-    ActionResult result = run_checked(step, *request, context, invoke, summary);
+    ManifestLabel label;
+    ActionResult result = run_checked(step, *request, context, invoke, summary, label);
 
     std::string line = std::string(action_name(step)) + ": handler=" + request->handler +
                        " component=" + request->component;
     if (!request->version.empty()) line += " version=" + request->version;
+    if (step == OtaStep::install) line += " release=" + label.release_id + " kid=" + label.kid;
     line += " for " + asked_by(context) + ": ";
     if (result) {
         line += "ok" + (summary.empty() ? std::string() : " (" + summary + ")");

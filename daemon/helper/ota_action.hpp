@@ -1,4 +1,4 @@
-// What the four ota-* actions share: strict params, the signed-manifest hook, the handler plugin,
+// What the four ota-* actions share: strict params, the signed-manifest check, the handler plugin,
 // its private state directory and lock, the verified artifacts, the call, and one log line naming
 // who asked, what, and the outcome. Each action_ota_*.cpp only calls its handler method and
 // shapes the result.

@@ -20,5 +20,11 @@ inline constexpr std::string_view unsafe_artifact = "ota.unsafe_artifact";
 inline constexpr std::string_view artifact_hash_mismatch = "ota.hash_mismatch";
 // Another request is working with the same handler right now.
 inline constexpr std::string_view busy = "ota.busy";
+// ota-install: the request's handler, component, version, params or artifacts (name, sha256,
+// size) are not exactly those of the signed manifest it carries.
+inline constexpr std::string_view manifest_mismatch = "ota.manifest_mismatch";
+// ota-install: lintel.yaml (gateway.id, the ota: section, a release key file) cannot be used to
+// verify the manifest; the message names the file, line and key.
+inline constexpr std::string_view bad_config = "ota.bad_config";
 
 }  // namespace lintel::helper::ota_codes

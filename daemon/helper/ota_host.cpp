@@ -16,8 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> k_fixed_env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
-
 std::unexpected<Error> internal(std::string message) {
     return make_error(std::string(codes::internal), std::move(message));
 }
@@ -67,7 +65,7 @@ Expected<sdk::CommandResult> HelperUpdateHost::run(const sdk::Command& command) 
     }
     CommandSpec spec;
     spec.argv = command.argv;
-    spec.env = k_fixed_env;
+    spec.env = fixed_environment();
     for (const auto& entry : command.env) {
         const auto eq = entry.find('=');
         if (eq == std::string::npos || eq == 0 || entry.starts_with("PATH=") ||

@@ -72,8 +72,8 @@ Expected<OtaArtifactParam> parse_artifact(const json& item, std::size_t index, O
     OtaArtifactParam out;
     auto name = string_at(item, "name", step);
     if (!name) return std::unexpected(name.error());
-    if (name->empty() || name->size() > 64 || !all_of(*name, "._-", true)) {
-        return bad(step, where + ".name must be 1 to 64 of [A-Za-z0-9._-], got " + shown(*name));
+    if (name->empty() || name->size() > k_max_artifact_name || !all_of(*name, "._+~-", true)) {
+        return bad(step, where + ".name must be 1 to 128 of [A-Za-z0-9._+~-], got " + shown(*name));
     }
     out.name = std::move(*name);
     auto path = string_at(item, "path", step);
@@ -136,8 +136,8 @@ Expected<std::map<std::string, std::string>> parse_handler_params(const json& pa
                              std::to_string(k_max_handler_params) + " entries");
     }
     for (const auto& [key, value] : it->items()) {
-        if (key.empty() || key.size() > 64 || !all_of(key, "_", false)) {
-            return bad(step, "params key " + shown(key) + " must be 1 to 64 of [a-z0-9_]");
+        if (key.empty() || key.size() > 64 || !all_of(key, "_.-", false)) {
+            return bad(step, "params key " + shown(key) + " must be 1 to 64 of [a-z0-9_.-]");
         }
         if (!value.is_string()) {
             return bad(step,
@@ -151,6 +151,23 @@ Expected<std::map<std::string, std::string>> parse_handler_params(const json& pa
         out.emplace(key, text);
     }
     return out;
+}
+
+// The signed manifest travels as the cloud signed it: the helper verifies it itself.
+Expected<std::string> parse_manifest(const json& params, OtaStep step) {
+    if (step != OtaStep::install) {
+        if (params.contains("manifest"))
+            return bad(step, "\"manifest\" belongs to ota-install only");
+        return std::string();
+    }
+    auto text = string_at(params, "manifest", step);
+    if (!text) return std::unexpected(text.error());
+    if (text->empty() || text->size() > k_max_manifest_param) {
+        return bad(step, "\"manifest\" must be the signed manifest (compact JWS) of 1 to " +
+                             std::to_string(k_max_manifest_param) + " bytes, got " +
+                             std::to_string(text->size()));
+    }
+    return std::move(*text);
 }
 
 }  // namespace
@@ -185,12 +202,12 @@ std::chrono::seconds default_timeout(OtaStep step) {
 Expected<OtaParams> parse_ota_params(const json& params, OtaStep step) {
     if (!params.is_object()) return bad(step, "params must be an object");
     const bool versioned = step != OtaStep::installed_version;
-    auto keys =
-        versioned
-            ? check_keys(params,
-                         {"handler", "component", "version", "artifacts", "params", "timeout_s"},
-                         "params", step)
-            : check_keys(params, {"handler", "component", "params", "timeout_s"}, "params", step);
+    auto keys = versioned ? check_keys(params,
+                                       {"handler", "component", "version", "artifacts", "params",
+                                        "timeout_s", "manifest"},
+                                       "params", step)
+                          : check_keys(params, {"handler", "component", "params", "timeout_s"},
+                                       "params", step);
     if (!keys) return std::unexpected(keys.error());
 
     OtaParams out;
@@ -223,6 +240,9 @@ Expected<OtaParams> parse_ota_params(const json& params, OtaStep step) {
     auto handler_params = parse_handler_params(params, step);
     if (!handler_params) return std::unexpected(handler_params.error());
     out.params = std::move(*handler_params);
+    auto manifest = parse_manifest(params, step);
+    if (!manifest) return std::unexpected(manifest.error());
+    out.manifest = std::move(*manifest);
 
     out.timeout = default_timeout(step);
     if (auto t = params.find("timeout_s"); t != params.end()) {

@@ -87,6 +87,11 @@ void append_capped(std::string& sink, const char* data, std::size_t size, std::s
 
 }  // namespace
 
+const std::vector<std::string>& fixed_environment() {
+    static const std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+    return env;
+}
+
 Expected<CommandResult> run_command(const CommandSpec& spec) {
     if (spec.argv.empty() || !spec.argv[0].starts_with('/')) {
         return fail("run_command needs an absolute program path");

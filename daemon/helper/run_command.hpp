@@ -12,6 +12,9 @@
 
 namespace lintel::helper {
 
+// The whole environment of every program the helper runs (no variable of the caller's leaks in).
+const std::vector<std::string>& fixed_environment();
+
 struct CommandSpec {
     std::vector<std::string> argv;      // argv[0] is an absolute path: PATH is never searched
     std::vector<std::string> env;       // the child's whole environment ("KEY=value")

@@ -122,6 +122,7 @@ expect_mode /var/lib/lintel "750 lintel:lintel"
 expect_mode /lib/systemd/system/lintel.service "644 root:root"
 expect_mode /lib/systemd/system/lintel-helper.socket "644 root:root"
 expect_mode "/lib/systemd/system/lintel-helper@.service" "644 root:root"
+expect_mode /lib/systemd/system/lintel-ota-recover.service "644 root:root"
 expect_mode /usr/lib/sysusers.d/lintel.conf "644 root:root"
 expect_mode /usr/lib/tmpfiles.d/lintel.conf "644 root:root"
 for f in /usr/share/man/man8/linteld.8.gz /usr/share/man/man8/lintel-helper.8.gz \

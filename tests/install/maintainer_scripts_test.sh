@@ -4,8 +4,9 @@
 # serving. This test runs the maintainer scripts exactly as the package ships them (#DEBHELPER#
 # filled by dh_installsystemd with debian/rules' flags, then dh_installdeb) through an upgrade,
 # with systemctl, deb-systemd-invoke, deb-systemd-helper and runuser replaced by stubs that log
-# their arguments, and checks that nothing stops, restarts or reloads lintel-helper.socket or a
-# lintel-helper@ instance, while lintel.service is try-restarted (the new linteld starts).
+# their arguments, and checks that nothing stops, restarts or reloads lintel-helper.socket, a
+# lintel-helper@ instance or lintel-ota-recover.service (which runs dpkg the same way when it
+# rolls a failed update back), while lintel.service is try-restarted (the new linteld starts).
 # Needs root (a private mount namespace with /run/systemd/system and an overlay on /etc, so the
 # host is never touched). Exit: 0 pass, 1 fail, 77 skipped.
 set -euo pipefail
@@ -55,7 +56,7 @@ unshare -m --propagation private bash -euo pipefail -c '
 echo "calls made during the upgrade:"
 sed 's/^/  /' "$work/calls"
 failures=0
-if grep -E '(stop|restart|try-restart|reload|kill|disable|mask)[^ ]* .*lintel-helper' "$work/calls" |
+if grep -E '(stop|restart|try-restart|reload|kill|disable|mask)[^ ]* .*(lintel-helper|lintel-ota-recover)' "$work/calls" |
         grep -v -E '^deb-systemd-helper (unmask|was-enabled|enable|update-state)'; then
     echo "FAIL: an upgrade stops, restarts or reloads the helper that runs it"
     failures=1

@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes as the params object of each ota-* action must give params
 // or a helper.bad_params error, never a crash or sanitizer report; accepted params stay within
-// the documented bounds.
+// the documented bounds (an install always carries its manifest, no other step does).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (params->handler.empty() || params->component.empty()) std::abort();
         if ((step == OtaStep::install) == params->artifacts.empty()) std::abort();
+        if ((step == OtaStep::install) == params->manifest.empty()) std::abort();
+        if (params->manifest.size() > k_max_manifest_param) std::abort();
+        if (params->params.size() > k_max_handler_params) std::abort();
         if (params->artifacts.size() > k_max_artifacts) std::abort();
         if (params->timeout.count() < 1 || params->timeout > k_max_ota_timeout) std::abort();
     }

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ota_fixture.hpp"
+#include "ota_deb_fixture.hpp"
 #include "support/files.hpp"
 
 namespace lintel::test {
@@ -15,65 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-class OtaDeb : public OtaFixture {
-protected:
-    void SetUp() override {
-        if (::geteuid() != 0) GTEST_SKIP() << "dpkg --root installs need root (CI runs as root)";
-        OtaFixture::SetUp();
-        // A dpkg database with nothing in it: enough for dpkg --root (packages without
-        // dependencies or maintainer scripts that need the root's own programs).
-        for (auto sub :
-             {"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "var/log"}) {
-            fs::create_directories(root() / sub);
-        }
-        ASSERT_TRUE(write_file(root() / "var/lib/dpkg/status", ""));
-        start_ota_helper({"deb.root=" + root().string()});
-    }
-
-    fs::path root() const { return dir_ / "root"; }
-
-    // otatest_<version>.deb in the staging directory: /usr/share/otatest/version holds
-    // "<version>\n"; a postinst records that it ran (chrootless, under DPKG_ROOT).
-    json build(const std::string& version, const std::string& package = "otatest") {
-        const fs::path tree = dir_ / ("tree-" + package + "-" + version);
-        fs::create_directories(tree / "DEBIAN");
-        fs::create_directories(tree / "usr/share/otatest");
-        EXPECT_TRUE(write_file(tree / "DEBIAN/control",
-                               "Package: " + package + "\nVersion: " + version +
-                                   "\nArchitecture: all\nMaintainer: lintel tests "
-                                   "<tests@example.invalid>\nDescription: OTA test package\n"));
-        EXPECT_TRUE(write_file(tree / "DEBIAN/postinst",
-                               "#!/bin/sh\nset -e\necho \"$1 " + version +
-                                   "\" >> \"$DPKG_ROOT/var/log/otatest-postinst\"\n",
-                               0755));
-        EXPECT_TRUE(write_file(tree / "usr/share/otatest/version", version + "\n"));
-        const fs::path deb = staging_dir() / (package + "_" + version + "_all.deb");
-        const auto built = run_program(
-            dir_.path(), {"dpkg-deb", "--root-owner-group", "-b", tree.string(), deb.string()});
-        EXPECT_EQ(built.status, "exit 0") << built.out << built.err;
-        return artifact_for(deb, "package");
-    }
-
-    // "installed 2.0" etc., as dpkg in the throwaway root sees it.
-    std::string dpkg_status(const std::string& package = "otatest") {
-        const auto q = run_program(
-            dir_.path(), {"dpkg-query", "--admindir=" + (root() / "var/lib/dpkg").string(), "-W",
-                          "--showformat=${db:Status-Status} ${Version}", package});
-        if (q.status == "exit 1" && q.out.empty()) return "never heard of";
-        return q.status == "exit 0" ? q.out : "unknown (" + q.status + ")";
-    }
-    std::string installed_file() {
-        return read_file(root() / "usr/share/otatest/version").value_or("(missing)");
-    }
-    Expected<json> install(const json& artifact, const std::string& version) {
-        return request("ota-install",
-                       params("deb", "otatest", version, {{"artifacts", json::array({artifact})}}));
-    }
-    Expected<json> step(const std::string& action, const std::string& version) {
-        return request(action, params("deb", "otatest", version));
-    }
-};
 
 TEST_F(OtaDeb, InstallsUpgradesRollsBackAndCommits) {
     const json v1 = build("1.0");
@@ -103,8 +44,11 @@ TEST_F(OtaDeb, InstallsUpgradesRollsBackAndCommits) {
     ASSERT_TRUE(pending);
     EXPECT_EQ(pending->at("version"), "2.0");
     EXPECT_EQ(pending->at("details").at("pending"), "yes");
-    // A second install on top of a pending one is refused; nothing changes.
-    auto stacked = install(v1, "1.0");
+    // A second install on top of a pending one is refused by the handler; nothing changes.
+    auto stacked =
+        request("ota-install",
+                with_manifest(params("deb", "otatest", "1.0", {{"artifacts", json::array({v1})}}),
+                              [](ota::Manifest& m) { m.allow_downgrade = true; }));
     ASSERT_FALSE(stacked);
     EXPECT_EQ(stacked.error().code, "ota.bad_params");
     EXPECT_EQ(dpkg_status(), "installed 2.0");
@@ -188,9 +132,10 @@ TEST_F(OtaDeb, TheHelperRefusesArtifactsItCannotTrustBeforeAnyHandlerRuns) {
     r = install(tampered, "1.0");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "ota.hash_mismatch");
-    // An unknown handler.
-    r = request("ota-install",
-                params("apk", "otatest", "1.0", {{"artifacts", json::array({good})}}));
+    // An unknown handler (that lintel.yaml allows, or ota.handler_not_allowed comes first).
+    write_ota_config("[deb, apk]");
+    r = request("ota-install", with_manifest(params("apk", "otatest", "1.0",
+                                                    {{"artifacts", json::array({good})}})));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "ota.unknown_handler");
     EXPECT_NE(r.error().message.find("known: deb, file, rauc, script"), std::string::npos)
@@ -198,8 +143,8 @@ TEST_F(OtaDeb, TheHelperRefusesArtifactsItCannotTrustBeforeAnyHandlerRuns) {
     EXPECT_EQ(dpkg_status(), "never heard of");
     // Each refusal is logged with who asked and what.
     EXPECT_TRUE(
-        wait_for_log("ota-install: handler=deb component=otatest version=1.0 for uid 0: "
-                     "failed: ota.hash_mismatch"));
+        wait_for_log("ota-install: handler=deb component=otatest version=1.0 "
+                     "release=otatest-1.0 kid=rel-test for uid 0: failed: ota.hash_mismatch"));
     EXPECT_TRUE(wait_for_log("outcome=ota.unsafe_artifact"));
     // No private copy is left behind.
     EXPECT_TRUE(fs::is_empty(state_dir() / ".incoming"));

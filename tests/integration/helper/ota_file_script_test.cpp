@@ -40,10 +40,11 @@ protected:
     fs::path allowed() const { return dir_ / "firmware"; }
     Expected<json> install(const std::string& version, const std::string& content,
                            const fs::path& destination) {
-        return request("ota-install",
-                       params("file", "meter-fw", version,
-                              {{"artifacts", json::array({stage("fw-" + version, content)})},
-                               {"params", {{"destination", destination.string()}}}}));
+        return request(
+            "ota-install",
+            with_manifest(params("file", "meter-fw", version,
+                                 {{"artifacts", json::array({stage("fw-" + version, content)})},
+                                  {"params", {{"destination", destination.string()}}}})));
     }
 };
 
@@ -78,9 +79,10 @@ TEST_F(OtaFile, ReplacesKeepingModeAndOwnerRollsBackAndCommits) {
 TEST_F(OtaFile, ANewFileGetsTheGivenModeAndRollbackRemovesIt) {
     const fs::path target = allowed() / "new.bin";
     auto installed = request(
-        "ota-install", params("file", "new-fw", "1.0",
-                              {{"artifacts", json::array({stage("new", "blob")})},
-                               {"params", {{"destination", target.string()}, {"mode", "0600"}}}}));
+        "ota-install",
+        with_manifest(params("file", "new-fw", "1.0",
+                             {{"artifacts", json::array({stage("new", "blob")})},
+                              {"params", {{"destination", target.string()}, {"mode", "0600"}}}})));
     ASSERT_TRUE(installed) << describe(installed);
     EXPECT_EQ(owned(target), (Owned{0600, 0, 0}));
     ASSERT_TRUE(request("ota-rollback", params("file", "new-fw", "1.0")));
@@ -119,7 +121,7 @@ protected:
         json p = params("script", "tool", version,
                         {{"artifacts", json::array({stage("run-" + version, script)})}});
         if (!extra_params.empty()) p["params"] = extra_params;
-        return request("ota-install", p);
+        return request("ota-install", with_manifest(p));
     }
 };
 

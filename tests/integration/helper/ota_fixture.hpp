@@ -5,14 +5,17 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "commands/keys.hpp"
 #include "helper_fixture.hpp"
 #include "lintel/error.hpp"
+#include "ota/manifest.hpp"
 
 namespace lintel::test {
 
@@ -27,6 +30,14 @@ ProgramRun run_program(const std::filesystem::path& dir, std::vector<std::string
                        std::chrono::milliseconds timeout = std::chrono::seconds(60),
                        const std::map<std::string, std::string>& env = {});
 
+// What the fixture's lintel.yaml says this gateway is.
+inline constexpr std::string_view k_test_gateway = "gw-test";
+inline constexpr std::string_view k_test_product = "lintel-test";
+inline constexpr std::string_view k_test_hardware = "rev-t";
+// The release keys it trusts: k_release_kid, and k_revoked_kid listed with revoked: true.
+inline constexpr std::string_view k_release_kid = "rel-test";
+inline constexpr std::string_view k_revoked_kid = "rel-old";
+
 class OtaFixture : public HelperFixture {
 protected:
     void SetUp() override;
@@ -34,9 +45,38 @@ protected:
     std::filesystem::path plugin_dir() const { return dir_ / "plugins"; }
     std::filesystem::path staging_dir() const { return dir_ / "staging"; }
     std::filesystem::path state_dir() const { return dir_ / "ota-state"; }
+    std::filesystem::path config_dir() const { return dir_ / "etc"; }
 
-    // start_helper() with the OTA directories and `settings` (NAME.KEY=VALUE each).
-    void start_ota_helper(const std::vector<std::string>& settings = {});
+    // start_helper() with the OTA directories, --config-dir, `settings` (NAME.KEY=VALUE each)
+    // and `extra_args`.
+    void start_ota_helper(const std::vector<std::string>& settings = {},
+                          const std::vector<std::string>& extra_args = {});
+    // The helper's command line start_ota_helper() uses, without the program itself (for running
+    // the binary directly, e.g. --ota-recover).
+    std::vector<std::string> ota_args(const std::vector<std::string>& settings = {}) const;
+
+    // config_dir()/lintel.yaml: gateway.id k_test_gateway and an ota: section with the product,
+    // hardware and release keys above, `handlers`, and `extra` lines appended inside ota: (each
+    // "  key: value\n"). The helper reads it on every ota-install. SetUp writes the default.
+    void write_ota_config(const std::string& handlers = "[deb, file, rauc, script]",
+                          const std::string& extra = "");
+
+    // The manifest the cloud would sign for these ota-install params: handler, component,
+    // version, params and artifacts (name, sha256, size) copied, for this gateway, issued a
+    // minute ago, expiring in an hour.
+    static ota::Manifest manifest_for(const nlohmann::json& install_params);
+    // `manifest` signed as `kid` with `key` (the compact JWS).
+    static std::string sign(const ota::Manifest& manifest, std::string_view kid,
+                            const commands::PrivateKey& key);
+    // `install_params` with "manifest": manifest_for() them, changed by `edit` when given, signed
+    // with the trusted release key. Every ota-install of the tests goes through here.
+    nlohmann::json with_manifest(nlohmann::json install_params,
+                                 const std::function<void(ota::Manifest&)>& edit = {}) const;
+
+    commands::PrivateKey release_key_ =
+        commands::PrivateKey::generate(commands::KeyType::ed25519).value();
+    commands::PrivateKey revoked_key_ =
+        commands::PrivateKey::generate(commands::KeyType::ed25519).value();
 
     // Writes `content` into the staging directory as `name`; the artifact entry naming it.
     nlohmann::json stage(const std::string& name, std::string_view content);

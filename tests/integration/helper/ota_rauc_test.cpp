@@ -176,7 +176,8 @@ protected:
 
     Expected<json> install(const json& artifact, const std::string& version) {
         return request("ota-install",
-                       params("rauc", "system", version, {{"artifacts", json::array({artifact})}}));
+                       with_manifest(params("rauc", "system", version,
+                                            {{"artifacts", json::array({artifact})}})));
     }
 
     std::optional<Process> bus_;

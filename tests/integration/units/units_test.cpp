@@ -29,9 +29,10 @@ const std::string k_daemon_unit = "lintel.service";
 const std::string k_control_socket = "lintel-control.socket";
 const std::string k_socket_unit = "lintel-helper.socket";
 const std::string k_service_unit = "lintel-helper@.service";
+const std::string k_recover_unit = "lintel-ota-recover.service";
 const std::vector<std::string> k_all_units{k_daemon_unit, k_control_socket, k_socket_unit,
-                                           k_service_unit};
-const std::vector<std::string> k_services{k_daemon_unit, k_service_unit};
+                                           k_service_unit, k_recover_unit};
+const std::vector<std::string> k_services{k_daemon_unit, k_service_unit, k_recover_unit};
 const fs::path k_exec_start = "usr/libexec/lintel/lintel-helper";
 // Where the package installs each program, and the built one to put there.
 const std::vector<std::pair<fs::path, fs::path>> k_binaries{
@@ -85,9 +86,11 @@ void make_root(const fs::path& root, bool with_binary) {
     for (const auto& unit : k_all_units) {
         fs::copy_file(k_units / unit, unit_dir / unit, fs::copy_options::overwrite_existing);
     }
-    // ExecReload=/bin/kill: procps, which the package depends on.
+    // ExecReload=/bin/kill: procps, which the package depends on; ExecStartPost=/bin/systemctl
+    // (lintel-ota-recover.service): systemd.
     fs::create_directories(root / "bin");
     fs::copy_file("/bin/kill", root / "bin/kill");
+    fs::copy_file("/bin/systemctl", root / "bin/systemctl");
     if (!with_binary) return;
     for (const auto& [where, built] : k_binaries) {
         fs::create_directories((root / where).parent_path());
@@ -173,7 +176,11 @@ TEST(Units, DaemonUnitKeepsItsLifecycleAndIdentity) {
           "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "RestartPreventExitStatus=78",
           "User=lintel", "Group=lintel", "StateDirectory=lintel", "RuntimeDirectory=lintel",
           "ConfigurationDirectory=lintel", "CapabilityBoundingSet=", "NoNewPrivileges=yes",
-          "ProtectSystem=strict", "PrivateDevices=yes", "WantedBy=multi-user.target"}) {
+          "ProtectSystem=strict", "PrivateDevices=yes", "WantedBy=multi-user.target",
+          // A linteld that never comes up after updating itself: failed after the start limit,
+          // and the recovery unit rolls the pending update back.
+          "OnFailure=lintel-ota-recover.service", "StartLimitIntervalSec=10min",
+          "StartLimitBurst=5"}) {
         EXPECT_EQ(count_setting(*text, line), 1u) << line;
     }
     EXPECT_NE(text->find("\nWatchdogSec="), std::string::npos);
@@ -215,14 +222,14 @@ TEST(Units, HelperSocketKeepsItsAccessRules) {
     EXPECT_EQ(count_setting(*service, "PrivateUsers=yes"), 0u);
     // The relaxations for write-config and the ota-* actions (docs/helper.md, "Sandbox"): these
     // writable trees, these capabilities, chown/setuid calls back; the credentials out of reach.
-    for (auto line : {"ProtectSystem=strict", "ReadWritePaths=/usr /etc /var",
-                      "InaccessiblePaths=-/etc/lintel/pki",
-                      "CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID "
-                      "CAP_SETUID CAP_SETGID",
-                      "AmbientCapabilities=", "NoNewPrivileges=yes", "RestrictSUIDSGID=yes",
-                      "SystemCallFilter=~@privileged @resources", "SystemCallFilter=@chown @setuid",
-                      "StateDirectory=lintel-helper", "StateDirectoryMode=0700",
-                      "RuntimeMaxSec=1900"}) {
+    for (auto line :
+         {"ProtectSystem=strict", "ReadWritePaths=/usr /etc /var",
+          "InaccessiblePaths=-/etc/lintel/pki",
+          "CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID "
+          "CAP_SETUID CAP_SETGID",
+          "AmbientCapabilities=", "NoNewPrivileges=yes", "RestrictSUIDSGID=yes",
+          "SystemCallFilter=~@privileged @resources", "SystemCallFilter=@chown @setuid",
+          "StateDirectory=lintel-helper", "StateDirectoryMode=0700", "RuntimeMaxSec=1900"}) {
         EXPECT_EQ(count_setting(*service, line), 1u) << line;
     }
     std::size_t writable = 0;
@@ -231,6 +238,36 @@ TEST(Units, HelperSocketKeepsItsAccessRules) {
         if (line.starts_with("ReadWritePaths=")) ++writable;
     }
     EXPECT_EQ(writable, 1u) << "a new writable path needs its own reason and test";
+}
+
+TEST(Units, RecoveryUnitRollsBackOnceThenStartsLinteldAgain) {
+    auto text = read_file(k_units / k_recover_unit);
+    ASSERT_TRUE(text) << text.error().message;
+    // ExecCondition= skips the unit unless a pending install awaits its one recovery: a linteld
+    // that fails for another reason is not restarted in a loop.
+    for (auto line :
+         {std::string("Type=oneshot"), std::string("User=root"),
+          "ExecCondition=/" + k_exec_start.string() + " --ota-recover-check lintel",
+          "ExecStart=/" + k_exec_start.string() + " --ota-recover lintel",
+          std::string("ExecStartPost=/bin/systemctl reset-failed lintel.service"),
+          std::string("ExecStartPost=/bin/systemctl --no-block start lintel.service")}) {
+        EXPECT_EQ(count_setting(*text, line), 1u) << line;
+    }
+    // The rollback runs dpkg as the helper does: the same sandbox, no wider.
+    auto helper = read_file(k_units / k_service_unit);
+    ASSERT_TRUE(helper);
+    for (auto line : {"ProtectSystem=strict", "ReadWritePaths=/usr /etc /var",
+                      "InaccessiblePaths=-/etc/lintel/pki",
+                      "CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID "
+                      "CAP_SETUID CAP_SETGID",
+                      "NoNewPrivileges=yes", "RestrictSUIDSGID=yes", "PrivateNetwork=yes",
+                      "RestrictAddressFamilies=AF_UNIX", "SystemCallFilter=~@privileged @resources",
+                      "SystemCallFilter=@chown @setuid", "StateDirectory=lintel-helper"}) {
+        EXPECT_EQ(count_setting(*text, line), 1u) << line;
+        EXPECT_EQ(count_setting(*helper, line), 1u) << line;
+    }
+    // No [Install]: only lintel.service's failure starts it.
+    EXPECT_EQ(text->find("\n[Install]"), std::string::npos);
 }
 
 }  // namespace

@@ -90,11 +90,12 @@ TEST(Options, OtaDirectoriesAndHandlerSettings) {
 
 TEST(Options, UsageNamesEveryOptionAndItsDefault) {
     const std::string usage = usage_text();
-    for (auto text :
-         {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)", "--dpkg-admindir DIR",
-          "--read-timeout DURATION", "--plugin-dir DIR", "--ota-staging-dir DIR",
-          "(default: /var/lib/lintel/ota/staging)", "--ota-state-dir DIR",
-          "--handler-setting NAME.KEY=VALUE", "--version", "--help"}) {
+    for (auto text : {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)",
+                      "--dpkg-admindir DIR", "--read-timeout DURATION", "--plugin-dir DIR",
+                      "--ota-staging-dir DIR", "(default: /var/lib/lintel/ota/staging)",
+                      "--ota-state-dir DIR", "--handler-setting NAME.KEY=VALUE", "--reboot-command",
+                      "(default: /bin/systemctl reboot)", "--ota-recover COMPONENT",
+                      "--ota-recover-check COMPONENT", "--version", "--help"}) {
         EXPECT_NE(usage.find(text), std::string::npos) << text << " missing from:\n" << usage;
     }
     std::size_t start = 0;
@@ -102,6 +103,36 @@ TEST(Options, UsageNamesEveryOptionAndItsDefault) {
         EXPECT_LE(end - start, 80u)
             << "a usage line is wider than a terminal: " << usage.substr(start, end - start);
         start = end + 1;
+    }
+}
+
+TEST(Options, RebootCommandAndRecoveryModes) {
+    auto d = parse({});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->reboot_command, (std::vector<std::string>{"/bin/systemctl", "reboot"}));
+    EXPECT_FALSE(d->ota_recover);
+    auto o = parse({"--reboot-command", "  /usr/local/bin/reboot-now  --soft now ", "--ota-recover",
+                    "lintel"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->reboot_command,
+              (std::vector<std::string>{"/usr/local/bin/reboot-now", "--soft", "now"}));
+    EXPECT_EQ(o->ota_recover, "lintel");
+    EXPECT_FALSE(o->ota_recover_check);
+    auto c = parse({"--ota-recover-check=lintel"});
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->ota_recover, "lintel");
+    EXPECT_TRUE(c->ota_recover_check);
+    for (auto bad : std::vector<std::vector<const char*>>{
+             {"--reboot-command", "systemctl reboot"},
+             {"--reboot-command", "   "},
+             {"--ota-recover", "Lintel"},
+             {"--ota-recover", "../x"},
+             {"--ota-recover"},
+             {"--ota-recover", "lintel", "--ota-recover-check", "lintel"}}) {
+        auto r = parse(bad);
+        ASSERT_FALSE(r) << bad[0];
+        EXPECT_EQ(r.error().code, "helper.usage");
+        EXPECT_NE(r.error().message.find("--"), std::string::npos);
     }
 }
 

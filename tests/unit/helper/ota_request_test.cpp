@@ -21,7 +21,8 @@ json install_params() {
             {"version", "1:0.2.0~rc1+b2"},
             {"artifacts", json::array({artifact()})},
             {"params", {{"timeout_s", "30"}}},
-            {"timeout_s", 120}};
+            {"timeout_s", 120},
+            {"manifest", "header.payload.signature"}};
 }
 
 std::string refusal(const json& params, OtaStep step = OtaStep::install) {
@@ -41,6 +42,51 @@ TEST(OtaRequest, AFullInstallRequestParses) {
     EXPECT_EQ(parsed->artifacts[0].size, 10u);
     EXPECT_EQ(parsed->params.at("timeout_s"), "30");
     EXPECT_EQ(parsed->timeout, std::chrono::seconds(120));
+    EXPECT_EQ(parsed->manifest, "header.payload.signature");
+}
+
+TEST(OtaRequest, InstallCarriesItsSignedManifest) {
+    json p = install_params();
+    p.erase("manifest");
+    EXPECT_NE(refusal(p).find("\"manifest\" is required"), std::string::npos);
+    p["manifest"] = "";
+    EXPECT_NE(refusal(p).find("\"manifest\" must be the signed manifest"), std::string::npos);
+    p["manifest"] = std::string(k_max_manifest_param, 'a');
+    EXPECT_EQ(refusal(p), "accepted");
+    p["manifest"] = std::string(k_max_manifest_param + 1, 'a');
+    EXPECT_NE(refusal(p).find("65536 bytes, got 65537"), std::string::npos);
+    p["manifest"] = json::object();
+    EXPECT_NE(refusal(p).find("\"manifest\" must be a string"), std::string::npos);
+    json commit = {
+        {"handler", "deb"}, {"component", "lintel"}, {"version", "1"}, {"manifest", "a.b.c"}};
+    EXPECT_NE(refusal(commit, OtaStep::commit).find("belongs to ota-install only"),
+              std::string::npos);
+}
+
+TEST(OtaRequest, EveryManifestCanBeExpressed) {
+    // The manifest's own bounds: 16 artifacts named up to 128 of [A-Za-z0-9._+~-], 64 params
+    // named [a-z0-9_.-].
+    json p = install_params();
+    p["artifacts"] = json::array();
+    for (int i = 0; i < 16; ++i) {
+        json a = artifact();
+        a["name"] = "lintel_1.4.2+b" + std::to_string(i) + "~rc1_arm64.deb" + std::string(90, 'x');
+        p["artifacts"].push_back(a);
+    }
+    p["params"] = json::object();
+    for (int i = 0; i < 64; ++i) p["params"]["k." + std::to_string(i) + "-x_y"] = "v";
+    EXPECT_EQ(refusal(p), "accepted");
+    p["artifacts"].push_back(artifact());
+    EXPECT_NE(refusal(p).find("1 to 16 objects"), std::string::npos);
+    p = install_params();
+    p["params"] = json::object();
+    for (int i = 0; i < 65; ++i) p["params"]["k" + std::to_string(i)] = "v";
+    EXPECT_NE(refusal(p).find("at most 64 entries"), std::string::npos);
+    json long_name = artifact();
+    long_name["name"] = std::string(129, 'a');
+    p = install_params();
+    p["artifacts"] = json::array({long_name});
+    EXPECT_NE(refusal(p).find(".name must be 1 to 128"), std::string::npos);
 }
 
 TEST(OtaRequest, DefaultsAndStepRules) {
@@ -53,6 +99,7 @@ TEST(OtaRequest, DefaultsAndStepRules) {
                   .find("unknown key \"version\""),
               std::string::npos);
     json commit = install_params();
+    commit.erase("manifest");
     EXPECT_NE(refusal(commit, OtaStep::commit).find("\"artifacts\" belong to ota-install only"),
               std::string::npos);
     commit.erase("artifacts");
