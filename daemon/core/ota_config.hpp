@@ -47,7 +47,7 @@ struct OtaSettings {
     std::vector<ReleaseKeySetting> release_keys;
     std::uint64_t max_artifact_size = k_default_max_artifact_size;
     std::vector<std::string> handlers{"deb"};  // update handlers a manifest may name
-    std::filesystem::path staging_dir = "/var/lib/lintel/ota";
+    std::filesystem::path staging_dir = "/var/lib/lintel/ota/staging";
     OtaDownloadSettings download;
     std::chrono::milliseconds health_deadline{600'000};  // a new version must prove itself by then
 

@@ -25,7 +25,7 @@ namespace lintel::ota {
 
 struct OtaServiceOptions {
     // Artifacts go to <staging_dir>/<release id>/<artifact name>; removed once settled.
-    std::filesystem::path staging_dir = "/var/lib/lintel/ota";
+    std::filesystem::path staging_dir = "/var/lib/lintel/ota/staging";
     // How long the new version has to run, connect and report healthy before it is rolled back.
     std::chrono::milliseconds health_deadline{std::chrono::minutes(10)};
     std::chrono::milliseconds health_poll{std::chrono::seconds(1)};

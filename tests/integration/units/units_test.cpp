@@ -179,7 +179,7 @@ TEST(Units, DaemonUnitKeepsItsLifecycleAndIdentity) {
           "ProtectSystem=strict", "PrivateDevices=yes", "WantedBy=multi-user.target",
           // A linteld that never comes up after updating itself: failed after the start limit,
           // and the recovery unit rolls the pending update back.
-          "OnFailure=lintel-ota-recover.service", "StartLimitIntervalSec=10min",
+          "OnFailure=lintel-ota-recover.service", "StartLimitIntervalSec=2min",
           "StartLimitBurst=5"}) {
         EXPECT_EQ(count_setting(*text, line), 1u) << line;
     }

@@ -53,7 +53,7 @@ TEST(OtaConfig, AbsentSectionMeansNoUpdates) {
     EXPECT_FALSE(p.settings.enabled);
     EXPECT_EQ(p.settings, OtaSettings{});
     EXPECT_EQ(p.settings.handlers, std::vector<std::string>{"deb"});
-    EXPECT_EQ(p.settings.staging_dir, "/var/lib/lintel/ota");
+    EXPECT_EQ(p.settings.staging_dir, "/var/lib/lintel/ota/staging");
     EXPECT_EQ(p.settings.max_artifact_size, 1ULL << 30);
     EXPECT_EQ(p.settings.health_deadline, 10min);
 }
