@@ -328,6 +328,9 @@ void Daemon::start_ota() {
     hooks.enqueue = [this](std::string topic, std::string payload) {
         if (command_store_) command_store_->enqueue(std::move(topic), std::move(payload));
     };
+    hooks.audit = [this](store::AuditRecord record) {
+        if (command_store_) command_store_->append_audit(std::move(record));
+    };
     hooks.running_version = version_string();
     // ota.db lives beside the buffer, like commands.db.
     auto runtime = OtaRuntime::start(

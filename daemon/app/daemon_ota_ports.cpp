@@ -273,6 +273,20 @@ bool DaemonOtaPorts::healthy(const ota::UpdatePlan& plan) {
 
 bool DaemonOtaPorts::report(const json& event) {
     if (!hooks_.enqueue) return false;
+    if (event.value("final", false) && hooks_.audit) {
+        store::AuditRecord a;
+        a.ts_ms = event.value("ts", sdk::now_unix_ms());
+        a.source = "ota";
+        a.command_id = event.value("command_id", "");
+        a.action = "ota-update";
+        const std::string state = event.value("state", "");
+        a.decision = state == "committed" ? "executed" : "failed";
+        a.reason = event.value("reason", "");
+        a.detail = "release " + event.value("release_id", "") + " (" +
+                   event.value("component", "") + " " + event.value("version", "") + "): " + state +
+                   (event.contains("message") ? ": " + event.value("message", "") : "");
+        hooks_.audit(std::move(a));
+    }
     json message{{"v", 1}, {"gateway", gateway_id_}};
     for (const auto& [key, value] : event.items()) message[key] = value;
     hooks_.enqueue("ota", message.dump());

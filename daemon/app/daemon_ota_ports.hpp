@@ -18,6 +18,7 @@
 #include "ota/download.hpp"
 #include "ota/ota_ports.hpp"
 #include "ota/release_keys.hpp"
+#include "store/command_db.hpp"  // AuditRecord
 #include "store/ota_db.hpp"
 
 namespace lintel::app {
@@ -34,6 +35,9 @@ struct DaemonOtaHooks {
     std::function<bool()> uplink_connected;
     // Queues a message for {prefix}/{gateway}/{topic} through the durable outbox.
     std::function<void(std::string topic, std::string payload)> enqueue;
+    // Appends a row to the audit log (commands.db): every update's outcome is accounted for
+    // beside the ota-update command that started it (same command_id).
+    std::function<void(store::AuditRecord)> audit;
     // The running linteld's version (version_string()).
     std::string running_version;
     // Test hook: the kernel's boot id; empty = /proc/sys/kernel/random/boot_id.

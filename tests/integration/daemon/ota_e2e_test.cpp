@@ -12,7 +12,8 @@ TEST_F(OtaTest, ASignedUpdateIsDownloadedInstalledAndCommitted) {
     const std::string content(300'000, 'n');
     auto m = manifest("1.1", content);
     m.min_version = "1.0";
-    auto r = update(sign(m));
+    std::string command_id;
+    auto r = update(sign(m), &command_id);
     ASSERT_TRUE(r) << daemon_log();
     ASSERT_EQ(r->status, commands::ResultStatus::ok) << r->output.dump();
     EXPECT_EQ(r->output.at("release_id"), m.id);
@@ -40,6 +41,16 @@ TEST_F(OtaTest, ASignedUpdateIsDownloadedInstalledAndCommitted) {
     ASSERT_TRUE(status);
     EXPECT_EQ(status->output.at("state"), "committed");
     EXPECT_EQ(status->output.at("floor"), "1.0");
+    // The outcome is in the audit log under the command that started it.
+    auto audit = simple("get-audit", {{"since", 0}, {"limit", 500}});
+    ASSERT_TRUE(audit);
+    bool outcome_audited = false;
+    for (const auto& row : audit->output.at("records")) {
+        outcome_audited = outcome_audited || (row.value("source", "") == "ota" &&
+                                              row.value("command_id", "") == command_id &&
+                                              row.value("decision", "") == "executed");
+    }
+    EXPECT_TRUE(outcome_audited) << audit->output.dump();
 
     // The same version again, and an older one, are refused before any byte is fetched.
     const auto fetched = server_->requests().size();

@@ -56,6 +56,7 @@ protected:
         hooks_.enqueue = [this](std::string topic, std::string payload) {
             sent_.emplace_back(std::move(topic), std::move(payload));
         };
+        hooks_.audit = [this](store::AuditRecord a) { audited_.push_back(std::move(a)); };
         auto ports = DaemonOtaPorts::create(io_.get_executor(), settings_, "gw-1",
                                             dir_.path() / "no-helper.sock", *db_, hooks_, log_);
         ASSERT_TRUE(ports) << ports.error().message;
@@ -92,6 +93,7 @@ protected:
     DaemonOtaHooks hooks_;
     bool connected_ = true;
     std::vector<std::pair<std::string, std::string>> sent_;
+    std::vector<store::AuditRecord> audited_;
     std::unique_ptr<DaemonOtaPorts> ports_;
 };
 
@@ -156,6 +158,31 @@ TEST_F(DaemonOtaPortsTest, EventsGoToTheOtaTopicWithTheGateway) {
     EXPECT_EQ(doc.at("gateway"), "gw-1");
     EXPECT_EQ(doc.at("state"), "downloading");
     EXPECT_EQ(doc.at("release_id"), "r-1");
+    EXPECT_TRUE(audited_.empty()) << "only outcomes are audited";
+}
+
+TEST_F(DaemonOtaPortsTest, EveryOutcomeIsAuditedUnderItsCommand) {
+    ASSERT_TRUE(ports_->report(json{{"state", "rolled_back"},
+                                    {"command_id", "c-9"},
+                                    {"release_id", "r-1"},
+                                    {"component", "lintel"},
+                                    {"version", "1.4.1"},
+                                    {"reason", "ota.health_failed"},
+                                    {"message", "not healthy within 600 s; rolled back to 1.4.0"},
+                                    {"ts", 1000},
+                                    {"final", true}}));
+    ASSERT_TRUE(ports_->report(json{
+        {"state", "committed"}, {"command_id", "c-10"}, {"release_id", "r-2"}, {"final", true}}));
+    ASSERT_EQ(audited_.size(), 2u);
+    EXPECT_EQ(audited_[0].source, "ota");
+    EXPECT_EQ(audited_[0].command_id, "c-9");
+    EXPECT_EQ(audited_[0].action, "ota-update");
+    EXPECT_EQ(audited_[0].decision, "failed");
+    EXPECT_EQ(audited_[0].reason, "ota.health_failed");
+    EXPECT_EQ(audited_[0].ts_ms, 1000);
+    EXPECT_NE(audited_[0].detail.find("rolled back to 1.4.0"), std::string::npos);
+    EXPECT_EQ(audited_[1].decision, "executed");
+    EXPECT_EQ(audited_[1].reason, "");
 }
 
 TEST_F(DaemonOtaPortsTest, AHelperThatCannotBeReachedFailsTheStepWithItsReason) {
