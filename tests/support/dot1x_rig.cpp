@@ -72,6 +72,15 @@ Expected<void> run(const std::vector<std::string>& argv, const fs::path& log) {
     return {};
 }
 
+// Alive and not a zombie (a killed test process may stay one when nobody reaps it).
+bool alive(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return false;
+    const auto paren = stat->rfind(')');
+    return paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] != 'Z';
+}
+
 // Namespaces of rigs whose test process died without its destructor (SIGKILL, abort by the
 // watchdog) are removed here: their processes died with the test (parent-death signal).
 void remove_stale_namespaces(const fs::path& log) {
@@ -81,7 +90,7 @@ void remove_stale_namespaces(const fs::path& log) {
         if (!name.starts_with(k_netns_prefix)) continue;
         const auto rest = name.substr(k_netns_prefix.size());
         const pid_t pid = static_cast<pid_t>(std::atol(rest.substr(0, rest.find('-')).c_str()));
-        if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+        if (pid <= 0 || !alive(pid)) {
             (void)run({"ip", "netns", "delete", name}, log);
         }
     }
