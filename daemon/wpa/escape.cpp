@@ -1,6 +1,8 @@
 // printf_decode/printf_encode as wpa_supplicant defines them, and config value quoting.
 #include "wpa/escape.hpp"
 
+#include <array>
+
 #include "wpa/reason_codes.hpp"
 
 namespace lintel::wpa {
@@ -18,6 +20,29 @@ int hex_digit(char c) {
 }
 
 bool plain_printable(unsigned char c) { return c >= 0x20 && c <= 0x7e; }
+
+// The bytes printf_encode writes as a backslash and a letter; every other byte outside
+// printable ASCII becomes \xHH.
+struct Escape {
+    char byte;
+    char letter;
+};
+constexpr std::array k_escapes{Escape{'"', '"'},  Escape{'\\', '\\'}, Escape{'\033', 'e'},
+                               Escape{'\n', 'n'}, Escape{'\r', 'r'},  Escape{'\t', 't'}};
+
+const Escape* by_letter(char letter) {
+    for (const auto& e : k_escapes) {
+        if (e.letter == letter) return &e;
+    }
+    return nullptr;
+}
+
+const Escape* by_byte(char byte) {
+    for (const auto& e : k_escapes) {
+        if (e.byte == byte) return &e;
+    }
+    return nullptr;
+}
 
 }  // namespace
 
@@ -43,40 +68,22 @@ Expected<std::string> printf_decode(std::string_view text) {
                         "escaped value ends inside an escape at offset " + std::to_string(i));
         }
         const char e = text[++i];
-        switch (e) {
-            case '\\':
-                out.push_back('\\');
-                break;
-            case '"':
-                out.push_back('"');
-                break;
-            case 'e':
-                out.push_back('\033');
-                break;
-            case 'n':
-                out.push_back('\n');
-                break;
-            case 'r':
-                out.push_back('\r');
-                break;
-            case 't':
-                out.push_back('\t');
-                break;
-            case 'x': {
-                const int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
-                const int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
-                if (hi < 0 || lo < 0) {
-                    return fail(reason::bad_escape,
-                                "\\x without two hex digits at offset " + std::to_string(i - 1));
-                }
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                break;
-            }
-            default:
-                return fail(reason::bad_escape, "unknown escape \\" + printf_encode({&e, 1}) +
-                                                    " at offset " + std::to_string(i - 1));
+        if (const Escape* known = by_letter(e)) {
+            out.push_back(known->byte);
+            continue;
         }
+        if (e != 'x') {
+            return fail(reason::bad_escape, "unknown escape \\" + printf_encode({&e, 1}) +
+                                                " at offset " + std::to_string(i - 1));
+        }
+        const int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
+        const int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            return fail(reason::bad_escape,
+                        "\\x without two hex digits at offset " + std::to_string(i - 1));
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
     }
     return out;
 }
@@ -87,33 +94,15 @@ std::string printf_encode(std::string_view bytes) {
     out.reserve(bytes.size());
     for (char ch : bytes) {
         const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case 0x1b:
-                out += "\\e";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (plain_printable(c)) {
-                    out.push_back(ch);
-                } else {
-                    out += "\\x";
-                    out.push_back(k_hex[c >> 4]);
-                    out.push_back(k_hex[c & 0x0f]);
-                }
+        if (const Escape* known = by_byte(ch)) {
+            out.push_back('\\');
+            out.push_back(known->letter);
+        } else if (plain_printable(c)) {
+            out.push_back(ch);
+        } else {
+            out += "\\x";
+            out.push_back(k_hex[c >> 4]);
+            out.push_back(k_hex[c & 0x0f]);
         }
     }
     return out;

@@ -273,7 +273,9 @@ void WpaControl::Impl::on_watchdog() {
     }
     if (pinging_) return;
     pinging_ = true;
-    request("PING", std::min(options_.command_timeout, options_.ping_interval),
+    // Its own deadline is command_timeout: a slow answer skips ticks (pinging_) rather than
+    // counting as lost when the interval is short.
+    request("PING", options_.command_timeout,
             [self = shared_from_this()](Expected<std::string> reply) {
                 self->pinging_ = false;
                 Expected<void> ok =
@@ -366,43 +368,36 @@ void WpaControl::async_request(std::string command, Handler<std::string> done,
 
 namespace {
 
-// Sends a command whose only good answer is OK.
+// Sends `command` and hands `done` the reply as `parse` reads it (or the request's error).
+template <typename T, typename Parse>
+void request_as(WpaControl::Impl& impl, std::string command, std::chrono::milliseconds timeout,
+                WpaControl::Handler<T> done, Parse parse) {
+    impl.request(std::move(command), timeout,
+                 [done = std::move(done), parse = std::move(parse)](Expected<std::string> reply) {
+                     if (!done) return;
+                     done(reply ? parse(*reply) : Expected<T>(std::unexpected(reply.error())));
+                 });
+}
+
+// A command whose only good answer is OK.
 void ok_command(WpaControl::Impl& impl, std::string command, WpaControl::Handler<void> done,
                 std::chrono::milliseconds timeout) {
-    const std::string verb(command_verb(command));
-    impl.request(std::move(command), timeout,
-                 [done = std::move(done), verb](Expected<std::string> reply) {
-                     if (!done) return;
-                     if (!reply) {
-                         done(std::unexpected(reply.error()));
-                         return;
-                     }
-                     done(expect_ok(*reply, verb));
-                 });
+    std::string verb(command_verb(command));
+    request_as<void>(
+        impl, std::move(command), timeout, std::move(done),
+        [verb = std::move(verb)](const std::string& reply) { return expect_ok(reply, verb); });
 }
 
 }  // namespace
 
 void WpaControl::async_ping(Handler<void> done, std::chrono::milliseconds timeout) {
-    impl_->request("PING", timeout, [done = std::move(done)](Expected<std::string> reply) {
-        if (!done) return;
-        if (!reply) {
-            done(std::unexpected(reply.error()));
-            return;
-        }
-        done(expect_pong(*reply));
-    });
+    request_as<void>(*impl_, "PING", timeout, std::move(done),
+                     [](const std::string& reply) { return expect_pong(reply); });
 }
 
 void WpaControl::async_status(Handler<Status> done, std::chrono::milliseconds timeout) {
-    impl_->request("STATUS", timeout, [done = std::move(done)](Expected<std::string> reply) {
-        if (!done) return;
-        if (!reply) {
-            done(std::unexpected(reply.error()));
-            return;
-        }
-        done(parse_status(*reply));
-    });
+    request_as<Status>(*impl_, "STATUS", timeout, std::move(done),
+                       [](const std::string& reply) { return parse_status(reply); });
 }
 
 void WpaControl::async_reconfigure(Handler<void> done, std::chrono::milliseconds timeout) {

@@ -11,11 +11,10 @@ TEST_F(Dot1xTest, ValidCertificateIsAuthorized) {
     TestWatchdog dog(60s, [&] { io_.stop(); });
     const auto t0 = Clock::now();
     start_supplicant(rig_->pki().dot1x_a, "dot1x-a");
-    WpaControl wpa(io_.get_executor(), options());
     Recorder seen;
-    wpa.add_listener(seen.listener());
-    auto started = run<void>([&](auto done) { wpa.start(std::move(done)); });
-    ASSERT_TRUE(started) << started.error().message;
+    auto client = attached_client(seen);
+    ASSERT_TRUE(client->attached());
+    WpaControl& wpa = *client;
 
     auto auth = await(wpa);
     ASSERT_TRUE(auth) << auth.error().message;
@@ -44,10 +43,10 @@ TEST_F(Dot1xTest, ValidCertificateIsAuthorized) {
 TEST_F(Dot1xTest, RevokedCertificateIsRefused) {
     TestWatchdog dog(60s, [&] { io_.stop(); });
     start_supplicant(rig_->pki().dot1x_revoked, "dot1x-revoked");
-    WpaControl wpa(io_.get_executor(), options());
     Recorder seen;
-    wpa.add_listener(seen.listener());
-    ASSERT_TRUE(run<void>([&](auto done) { wpa.start(std::move(done)); }));
+    auto client = attached_client(seen);
+    ASSERT_TRUE(client->attached());
+    WpaControl& wpa = *client;
 
     auto auth = await(wpa);
     ASSERT_FALSE(auth) << "a revoked certificate was authorized";
@@ -69,10 +68,10 @@ TEST_F(Dot1xTest, RevokedCertificateIsRefused) {
 TEST_F(Dot1xTest, ReconfigureSwitchesIdentityAndABadOneIsRolledBack) {
     TestWatchdog dog(60s, [&] { io_.stop(); });
     start_supplicant(rig_->pki().dot1x_a, "dot1x-a");
-    WpaControl wpa(io_.get_executor(), options());
     Recorder seen;
-    wpa.add_listener(seen.listener());
-    ASSERT_TRUE(run<void>([&](auto done) { wpa.start(std::move(done)); }));
+    auto client = attached_client(seen);
+    ASSERT_TRUE(client->attached());
+    WpaControl& wpa = *client;
     // After a failure hostapd keeps the station deauthenticated for 5 s and ignores its
     // EAPOL-Start; by default the supplicant tries again only 30 s later (startPeriod).
     auto tuned =

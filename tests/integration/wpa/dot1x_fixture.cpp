@@ -43,6 +43,14 @@ WpaControlOptions Dot1xTest::options() const {
     return o;
 }
 
+std::unique_ptr<WpaControl> Dot1xTest::attached_client(Recorder& seen) {
+    auto wpa = std::make_unique<WpaControl>(io_.get_executor(), options());
+    wpa->add_listener(seen.listener());
+    auto started = run<void>([&](auto done) { wpa->start(std::move(done)); });
+    EXPECT_TRUE(started) << (started ? std::string() : started.error().message);
+    return wpa;
+}
+
 Expected<Authorized> Dot1xTest::await(WpaControl& wpa, std::chrono::milliseconds deadline,
                                       bool fresh) {
     AwaitOptions a;

@@ -41,6 +41,8 @@ protected:
     void start_supplicant(const lintel::test::CertKey& client, const std::string& identity);
     void write_config(const lintel::test::CertKey& client, const std::string& identity);
     WpaControlOptions options() const;
+    // A client on the rig's wpa_supplicant, `seen` listening, started (attached).
+    std::unique_ptr<WpaControl> attached_client(Recorder& seen);
 
     // Runs the loop until `call` answered (the test fails after `limit`).
     template <typename T>

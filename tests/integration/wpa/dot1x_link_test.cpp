@@ -12,10 +12,10 @@ using lintel::test::TestWatchdog;
 TEST_F(Dot1xTest, RestartedSupplicantIsReattachedAndKeepsReporting) {
     TestWatchdog dog(60s, [&] { io_.stop(); });
     start_supplicant(rig_->pki().dot1x_a, "dot1x-a");
-    WpaControl wpa(io_.get_executor(), options());
     Recorder seen;
-    wpa.add_listener(seen.listener());
-    ASSERT_TRUE(run<void>([&](auto done) { wpa.start(std::move(done)); }));
+    auto client = attached_client(seen);
+    ASSERT_TRUE(client->attached());
+    WpaControl& wpa = *client;
     ASSERT_TRUE(await(wpa));
 
     // SIGTERM: it says goodbye, and the watchdog notices that nobody answers any more.

@@ -52,6 +52,25 @@ protected:
         return *r.value;
     }
 
+    // start() and its answer.
+    Expected<void> start(WpaControl& wpa) {
+        Result<void> started;
+        wpa.start(started.handler());
+        return wait(started);
+    }
+
+    // Starts an await_authorized and runs until its first STATUS reached the fake.
+    void begin_await(WpaControl& wpa, Result<Authorized>& auth, std::chrono::milliseconds deadline,
+                     std::chrono::milliseconds poll) {
+        const auto before = fake_.count("STATUS");
+        AwaitOptions a;
+        a.deadline = deadline;
+        a.poll_interval = poll;
+        wpa.async_await_authorized(a, auth.handler());
+        EXPECT_TRUE(run_until(
+            io_, [&] { return fake_.count("STATUS") > before; }, 2s));
+    }
+
     TempDir dir_;
     asio::io_context io_;
     std::filesystem::path server_path_;
@@ -182,9 +201,7 @@ TEST_F(WpaControlTest, EventsBetweenRequestAndReplyGoToListeners) {
     wpa.add_listener(Listener{[&](const Event& e) { events.push_back(e); },
                               {},
                               [&](const Error& e) { bad.push_back(e); }});
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
     EXPECT_TRUE(wpa.attached());
     EXPECT_EQ(fake_.monitors(), 1u);
 
@@ -216,9 +233,7 @@ TEST_F(WpaControlTest, RestartIsNoticedAndTheClientAttachesAgain) {
     wpa.add_listener(Listener{[&](const Event& e) { events.push_back(e); },
                               [&](const LinkChange& l) { links.push_back(l); },
                               {}});
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
 
     fake_.crash();
     fake_.start();  // a new socket at the same path, which knows no monitor
@@ -243,9 +258,7 @@ TEST_F(WpaControlTest, RestartIsNoticedAndTheClientAttachesAgain) {
 TEST_F(WpaControlTest, DownForAWhileThenBack) {
     TestWatchdog dog(20s);
     WpaControl wpa(io_.get_executor(), options());
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
     fake_.crash();
     ASSERT_TRUE(run_until(
         io_, [&] { return !wpa.attached(); }, 2s));
@@ -260,9 +273,8 @@ TEST_F(WpaControlTest, DownForAWhileThenBack) {
 TEST_F(WpaControlTest, DetachStopsEventsAndTheWatchdog) {
     TestWatchdog dog(20s);
     WpaControl wpa(io_.get_executor(), options());
-    Result<void> started, detached;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
+    Result<void> detached;
     wpa.async_detach(detached.handler());
     ASSERT_TRUE(wait(detached));
     EXPECT_FALSE(wpa.attached());
@@ -279,9 +291,7 @@ TEST_F(WpaControlTest, CloseFailsWaitingRequestsAndRemovesTheSocket) {
         return std::nullopt;
     };
     auto wpa = std::make_unique<WpaControl>(io_.get_executor(), options());
-    Result<void> started;
-    wpa->start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(*wpa));
     const auto client = wpa->client_path();
     ASSERT_TRUE(std::filesystem::exists(client));
     std::optional<LinkChange> lost;
@@ -374,17 +384,10 @@ constexpr const char* k_authorized =
 TEST_F(WpaControlTest, AwaitAuthorizedResolvesOnTheSuccessEvent) {
     TestWatchdog dog(20s);
     WpaControl wpa(io_.get_executor(), options());
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
     fake_.status_reply = k_connecting;
     Result<Authorized> auth;
-    AwaitOptions a;
-    a.deadline = 5s;
-    a.poll_interval = 10s;  // only the event can end it quickly
-    wpa.async_await_authorized(a, auth.handler());
-    ASSERT_TRUE(run_until(
-        io_, [&] { return fake_.count("STATUS") == 1; }, 2s));
+    begin_await(wpa, auth, 5s, 10s);  // polls too rarely: only the event can end it quickly
     lintel::test::run_for(io_, 50ms);
     EXPECT_FALSE(auth.done());
     fake_.status_reply = k_authorized;
@@ -398,14 +401,10 @@ TEST_F(WpaControlTest, AwaitAuthorizedResolvesOnTheSuccessEvent) {
 TEST_F(WpaControlTest, AwaitAuthorizedFailsWithTheEapReason) {
     TestWatchdog dog(20s);
     WpaControl wpa(io_.get_executor(), options());
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
     fake_.status_reply = k_connecting;
     Result<Authorized> auth;
-    wpa.async_await_authorized(AwaitOptions{}, auth.handler());
-    ASSERT_TRUE(run_until(
-        io_, [&] { return fake_.count("STATUS") == 1; }, 2s));
+    begin_await(wpa, auth, 30s, 1s);
     fake_.send_event("<3>CTRL-EVENT-EAP-STARTED EAP authentication started");
     fake_.send_event("<3>CTRL-EVENT-EAP-METHOD EAP vendor 0 method 13 (TLS) selected");
     fake_.send_event(
@@ -450,17 +449,10 @@ TEST_F(WpaControlTest, AwaitAuthorizedTimesOutNamingTheLastState) {
 TEST_F(WpaControlTest, AwaitAuthorizedSurvivesARestartAndEndsOnClose) {
     TestWatchdog dog(20s);
     WpaControl wpa(io_.get_executor(), options());
-    Result<void> started;
-    wpa.start(started.handler());
-    ASSERT_TRUE(wait(started));
+    ASSERT_TRUE(start(wpa));
     fake_.status_reply = k_connecting;
     Result<Authorized> auth;
-    AwaitOptions a;
-    a.deadline = 10s;
-    a.poll_interval = 10s;
-    wpa.async_await_authorized(a, auth.handler());
-    ASSERT_TRUE(run_until(
-        io_, [&] { return fake_.count("STATUS") == 1; }, 2s));
+    begin_await(wpa, auth, 10s, 10s);
     fake_.crash();
     fake_.status_reply = k_authorized;  // came back authorized; the event was never seen
     fake_.start();
@@ -470,9 +462,7 @@ TEST_F(WpaControlTest, AwaitAuthorizedSurvivesARestartAndEndsOnClose) {
 
     fake_.status_reply = k_connecting;
     Result<Authorized> closed;
-    wpa.async_await_authorized(a, closed.handler());
-    ASSERT_TRUE(run_until(
-        io_, [&] { return fake_.count("STATUS") == 3; }, 2s));
+    begin_await(wpa, closed, 10s, 10s);
     wpa.close();
     auto c = wait(closed, 2s);
     ASSERT_FALSE(c);
