@@ -4,7 +4,8 @@
 # Usage: gen_pki.sh DIR GATEWAY_ID
 #
 # Writes into DIR (created 0700; every file 0600, keys included):
-#   ca.crt ca.key ca.crl            the test CA and its CRL (lists gw-revoked, valid 30 days)
+#   ca.crt ca.key ca.crl            the test CA and its CRL (lists gw-revoked and dot1x-revoked,
+#                                   valid 30 days)
 #   server.crt server.key           CN=localhost, SAN DNS:localhost,IP:127.0.0.1, signed by the CA
 #   gateway.crt gateway.key         CN=GATEWAY_ID (the gateway's client cert)
 #   observer.crt observer.key       CN=observer (a test subscriber allowed to read lintel/v1/#)
@@ -14,6 +15,11 @@
 #   rogue-ca.crt rogue-ca.key       an unrelated CA
 #   rogue-client.crt rogue-client.key   CN=gw-rogue, signed by the rogue CA
 #   rogue-server.crt rogue-server.key   CN=localhost (same SAN), signed by the rogue CA
+# 802.1X (tests/support/dot1x_rig.hpp), all from the same CA:
+#   radius.crt radius.key           CN=radius.lintel.test, SAN DNS:radius.lintel.test (EAP-TLS server)
+#   dot1x-a.crt dot1x-a.key         CN=dot1x-a (a supplicant's client cert)
+#   dot1x-b.crt dot1x-b.key         CN=dot1x-b (a second identity, for credential changes)
+#   dot1x-revoked.crt dot1x-revoked.key   CN=dot1x-revoked, revoked in ca.crl
 # Idempotent: a second run with the same GATEWAY_ID is a no-op (stamp file .complete).
 # EC P-256 everywhere: key generation is instant, so the whole run takes well under 2 s.
 set -eu
@@ -92,6 +98,14 @@ subjectAltName = DNS:wrong.example
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 
+[ radius_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:radius.lintel.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
 [ client_ext ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -141,7 +155,13 @@ sign_with_ca revoked gw-revoked client_ext
 # openssl ca takes explicit validity bounds, so an already-expired cert needs no faketime.
 sign_with_ca expired gw-expired client_ext -startdate 20200101000000Z -enddate 20200102000000Z
 
+sign_with_ca radius radius.lintel.test radius_ext
+sign_with_ca dot1x-a dot1x-a client_ext
+sign_with_ca dot1x-b dot1x-b client_ext
+sign_with_ca dot1x-revoked dot1x-revoked client_ext
+
 openssl ca -config "$cnf" -batch -revoke revoked.crt -crl_reason keyCompromise 2>/dev/null
+openssl ca -config "$cnf" -batch -revoke dot1x-revoked.crt -crl_reason keyCompromise 2>/dev/null
 openssl ca -config "$cnf" -batch -gencrl -out ca.crl 2>/dev/null
 
 self_signed_ca rogue-ca "rogue CA"

@@ -28,6 +28,10 @@ Pki Pki::layout(const std::filesystem::path& dir, const std::string& gateway_id)
     p.rogue_ca = pair("rogue-ca");
     p.rogue_client = pair("rogue-client");
     p.rogue_server = pair("rogue-server");
+    p.radius = pair("radius");
+    p.dot1x_a = pair("dot1x-a");
+    p.dot1x_b = pair("dot1x-b");
+    p.dot1x_revoked = pair("dot1x-revoked");
     return p;
 }
 

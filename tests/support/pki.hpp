@@ -19,7 +19,7 @@ struct Pki {
     std::string gateway_id;
     std::filesystem::path ca_cert;
     std::filesystem::path ca_key;
-    std::filesystem::path ca_crl;  // lists gw-revoked; valid 30 days
+    std::filesystem::path ca_crl;  // lists gw-revoked and dot1x-revoked; valid 30 days
     CertKey server;                // CN=localhost, SAN DNS:localhost, IP:127.0.0.1
     CertKey gateway;               // CN=gateway_id
     CertKey observer;              // CN=observer
@@ -29,6 +29,11 @@ struct Pki {
     CertKey rogue_ca;              // an unrelated CA
     CertKey rogue_client;          // CN=gw-rogue, signed by rogue_ca
     CertKey rogue_server;          // CN=localhost, signed by rogue_ca
+    // 802.1X (dot1x_rig.hpp), from the same CA:
+    CertKey radius;         // CN=radius.lintel.test, SAN DNS:radius.lintel.test (EAP-TLS server)
+    CertKey dot1x_a;        // CN=dot1x-a (a supplicant)
+    CertKey dot1x_b;        // CN=dot1x-b (a second identity)
+    CertKey dot1x_revoked;  // CN=dot1x-revoked, listed in ca_crl
 
     // Runs gen_pki.sh (openssl CLI) into `dir`; idempotent for the same gateway id.
     static Expected<Pki> generate(const std::filesystem::path& dir, const std::string& gateway_id);
