@@ -158,7 +158,7 @@ TEST(Base64, RefusesAnythingButTheCanonicalText) {
     EXPECT_NE(why("Z===").find("padding belongs only at the end"), std::string::npos);
     EXPECT_NE(why("Zg==Zm9v").find("padding belongs only at the end"), std::string::npos);
     EXPECT_NE(why("-_8=").find("base64url alphabet"), std::string::npos);
-    EXPECT_NE(why("Zm9v\nYmFy").find("whitespace"), std::string::npos);
+    EXPECT_NE(why("Zm9v\nYmF").find("whitespace"), std::string::npos);
     EXPECT_NE(why("Zh==").find("non-zero padding bits"), std::string::npos);
     EXPECT_NE(why("Zm9=").find("non-zero padding bits"), std::string::npos);
     why("====");
