@@ -1,5 +1,6 @@
-// Internal to daemon/commands: RAII owners for OpenSSL objects and OpenSSL errors as Error.
-// Only the module's adapters (keys.cpp, certificate.cpp, random.cpp) include this header.
+// RAII owners for OpenSSL objects and OpenSSL errors as Error, for the OpenSSL adapters.
+// Only OpenSSL adapters include this header: the module's (keys.cpp, certificate.cpp, random.cpp)
+// and daemon/credentials' (pem.cpp, device_identity.cpp, envelope.cpp, seal.cpp).
 #pragma once
 
 #include <memory>
