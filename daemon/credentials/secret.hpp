@@ -61,6 +61,9 @@ public:
     void reserve(std::size_t size) { bytes_.reserve(size); }
     // Drops the last byte (a trailing newline read from a file).
     void pop_back() { bytes_.pop_back(); }
+    // For decrypting in place: size it (zero-filled), then write through data().
+    void resize(std::size_t size) { bytes_.resize(size); }
+    char* data() { return bytes_.data(); }
 
     // Constant time in the contents (a comparison must not tell how much of a guess was right).
     friend bool operator==(const Secret& a, const Secret& b);
