@@ -42,4 +42,8 @@ std::unexpected<Error> failure(std::string_view code, std::string what);
 // A read-only memory BIO over `data` (not copied; `data` must outlive it).
 Expected<BioPtr> memory_bio(std::string_view data);
 
+// A certificate name in OpenSSL's one-line form ("CN = gw-001, O = Example"), UTF-8 kept; "?"
+// when it cannot be printed.
+std::string name_text(const X509_NAME* name);
+
 }  // namespace lintel::commands::ossl

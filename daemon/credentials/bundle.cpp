@@ -42,16 +42,6 @@ bool contains(const std::array<std::string_view, N>& names, std::string_view key
     return std::find(names.begin(), names.end(), key) != names.end();
 }
 
-template <std::size_t N>
-std::string join(const std::array<std::string_view, N>& names) {
-    std::string out;
-    for (auto name : names) {
-        if (!out.empty()) out += ", ";
-        out += name;
-    }
-    return out;
-}
-
 bool is_eap(BundleType type) { return type != BundleType::wifi_psk; }
 
 bool key_known(std::string_view key) {
@@ -191,8 +181,8 @@ Expected<std::string> choice_field(const SecretJson& value, std::string_view pat
     auto text = string_field(value, path);
     if (!text) return text;
     if (!contains(allowed, *text)) {
-        return refuse(path, "\"" + printable(*text) + "\" is not one of " + join(allowed) +
-                                std::string(context));
+        return refuse(path, "\"" + printable(*text) + "\" is not one of " +
+                                commands::join_names(allowed) + std::string(context));
     }
     return text;
 }
@@ -267,7 +257,8 @@ Expected<std::vector<std::string>> key_mgmt_field(const SecretJson& value,
                                                   std::string_view context) {
     if (!value.is_array()) return refuse("key_mgmt", "must be a list of strings" + got(value));
     if (value.empty() || value.size() > N) {
-        return refuse("key_mgmt", "must list 1 to " + std::to_string(N) + " of " + join(allowed));
+        return refuse("key_mgmt", "must list 1 to " + std::to_string(N) + " of " +
+                                      commands::join_names(allowed));
     }
     std::vector<std::string> out;
     for (std::size_t i = 0; i < value.size(); ++i) {

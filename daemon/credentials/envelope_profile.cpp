@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/hex.hpp"
 #include "credentials/reason_codes.hpp"
 
 namespace lintel::credentials {
@@ -61,10 +62,7 @@ std::unexpected<Error> unsupported(std::string_view path, std::string_view what)
                       "envelope: " + std::string(path) + ": " + std::string(what));
 }
 
-std::string hex_byte(std::uint8_t b) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    return std::string("0x") + k_digits[b >> 4] + k_digits[b & 0x0f];
-}
+std::string hex_byte(std::uint8_t b) { return "0x" + common::to_hex(&b, 1); }
 
 // Reads TLVs one after another from a DER text; every length definite and minimal.
 class DerReader {

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "commands/openssl_support.hpp"
+#include "common/hex.hpp"
 #include "credentials/reason_codes.hpp"
 
 namespace lintel::credentials {
@@ -79,29 +80,6 @@ Expected<std::int64_t> time_ms(const ASN1_TIME* t, std::string_view which) {
     return static_cast<std::int64_t>(timegm(&tm)) * 1000;
 }
 
-std::string name_text(const X509_NAME* name) {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio ||
-        X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0) {
-        ERR_clear_error();
-        return "?";
-    }
-    char* data = nullptr;
-    const long size = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, static_cast<void*>(&data));
-    if (size <= 0 || data == nullptr) return "";
-    return std::string(data, static_cast<std::size_t>(size));
-}
-
-std::string hex(const unsigned char* data, std::size_t size) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < size; ++i) {
-        out += k_digits[data[i] >> 4];
-        out += k_digits[data[i] & 0x0f];
-    }
-    return out;
-}
-
 Expected<ossl::X509Ptr> parse_certificate(std::string_view block, std::size_t index) {
     auto bio = ossl::memory_bio(block);
     if (!bio) return std::unexpected(bio.error());
@@ -116,8 +94,8 @@ Expected<ossl::X509Ptr> parse_certificate(std::string_view block, std::size_t in
 
 Expected<CertInfo> info_of(X509* x509) {
     CertInfo info;
-    info.subject = name_text(X509_get_subject_name(x509));
-    info.issuer = name_text(X509_get_issuer_name(x509));
+    info.subject = ossl::name_text(X509_get_subject_name(x509));
+    info.issuer = ossl::name_text(X509_get_issuer_name(x509));
     auto not_before = time_ms(X509_get0_notBefore(x509), "notBefore");
     if (!not_before) return std::unexpected(not_before.error());
     auto not_after = time_ms(X509_get0_notAfter(x509), "notAfter");
@@ -129,7 +107,7 @@ Expected<CertInfo> info_of(X509* x509) {
     if (X509_digest(x509, EVP_sha256(), digest.data(), &length) != 1) {
         return ossl::failure(error::crypto, "cannot hash a certificate");
     }
-    info.sha256 = hex(digest.data(), length);
+    info.sha256 = common::to_hex(digest.data(), length);
     return info;
 }
 

@@ -12,6 +12,7 @@
 #include <openssl/rsa.h>
 
 #include "commands/openssl_support.hpp"
+#include "common/hex.hpp"
 #include "credentials/device_identity_impl.hpp"
 #include "credentials/reason_codes.hpp"
 
@@ -48,14 +49,7 @@ std::unexpected<Error> corrupt(std::string what) {
     return make_error(std::string(error::sealed_corrupt), std::move(what));
 }
 
-std::string raw_fingerprint(const std::string& hex) {
-    auto value = [](char c) { return static_cast<unsigned>(c <= '9' ? c - '0' : c - 'a' + 10); };
-    std::string raw;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        raw += static_cast<char>((value(hex[i]) << 4) | value(hex[i + 1]));
-    }
-    return raw;
-}
+std::string raw_fingerprint(const std::string& hex) { return common::from_hex(hex).value_or(""); }
 
 bool printable_purpose(std::string_view purpose) {
     if (purpose.empty() || purpose.size() > 64) return false;
@@ -258,17 +252,6 @@ Expected<Header> parse_header(std::string_view s) {
     return h;
 }
 
-std::string hex(std::string_view raw) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : raw) {
-        const auto b = static_cast<unsigned char>(c);
-        out += k_digits[b >> 4];
-        out += k_digits[b & 0x0f];
-    }
-    return out;
-}
-
 }  // namespace
 
 Expected<std::string> seal(const Secret& plaintext, std::string_view purpose,
@@ -331,10 +314,11 @@ Expected<Secret> unseal(std::string_view sealed, std::string_view purpose,
     const DeviceIdentity::Impl& id = identity.impl();
     const std::string ours = raw_fingerprint(id.fingerprint);
     if (header->fingerprint != ours) {
-        return make_error(std::string(error::sealed_wrong_key),
-                          "sealed for device key sha256:" + hex(header->fingerprint).substr(0, 16) +
-                              ", this gateway's key is sha256:" + id.fingerprint.substr(0, 16) +
-                              " (the key was replaced: the credentials must be delivered again)");
+        return make_error(
+            std::string(error::sealed_wrong_key),
+            "sealed for device key sha256:" + common::to_hex(header->fingerprint).substr(0, 16) +
+                ", this gateway's key is sha256:" + id.fingerprint.substr(0, 16) +
+                " (the key was replaced: the credentials must be delivered again)");
     }
     if (header->purpose != purpose) {
         return corrupt("sealed for another purpose (\"" +

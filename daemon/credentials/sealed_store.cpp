@@ -6,22 +6,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "common/atomic_file.hpp"
+#include "common/file_mode.hpp"
 #include "common/unique_fd.hpp"
 #include "credentials/reason_codes.hpp"
 #include "credentials/seal.hpp"
 
 namespace lintel::credentials {
 namespace {
-
-std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
 
 std::unexpected<Error> io_error(std::string what, int err) {
     return make_error(std::string(error::io), std::move(what) + ": " + std::strerror(err));
@@ -42,8 +36,9 @@ Expected<void> check_owner_and_mode(const struct stat& st, const std::filesystem
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         return insecure(std::string(what) + " " + path.string() +
-                        " is accessible by group or others (mode " + octal_mode(st.st_mode) +
-                        "); fix it with: chmod " + std::string(mode_fix) + " " + path.string());
+                        " is accessible by group or others (mode " +
+                        common::octal_mode(st.st_mode) + "); fix it with: chmod " +
+                        std::string(mode_fix) + " " + path.string());
     }
     return {};
 }
