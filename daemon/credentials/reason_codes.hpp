@@ -18,12 +18,11 @@ inline constexpr std::string_view not_for_us = "cred.not_for_us";  // no recipie
 inline constexpr std::string_view tampered = "cred.tampered";      // authentication failed
 inline constexpr std::string_view wrong_gateway = "cred.wrong_gateway";  // bundle names another id
 inline constexpr std::string_view expired = "cred.expired";              // bundle past expires_at
-inline constexpr std::string_view not_yet_valid = "cred.not_yet_valid";  // issued in the future
 inline constexpr std::string_view cert_expired =
     "cred.cert_expired";  // client cert outside validity
 
-inline constexpr std::array all{malformed,     too_large, unsupported,   not_for_us,  tampered,
-                                wrong_gateway, expired,   not_yet_valid, cert_expired};
+inline constexpr std::array all{malformed, too_large,     unsupported, not_for_us,
+                                tampered,  wrong_gateway, expired,     cert_expired};
 }  // namespace reason
 
 // Local errors: the device identity and the sealed store. They never go on the wire as such.

@@ -30,10 +30,10 @@ Expected<Secret> read_secret(const std::string& source, std::string_view option,
                              std::string_view what, bool trim_newline, std::istream& in) {
     Secret secret;
     if (source == "-") {
-        // Reserved once so that appending never reallocates (a reallocation is wiped, but the
-        // bound is simpler to state this way).
-        secret.reserve(credentials::k_max_pem_bytes + 1);
         char buffer[1024];
+        // Reserved once so that appending never reallocates (a reallocation would be wiped
+        // anyway; this keeps a single copy).
+        secret.reserve(credentials::k_max_pem_bytes + sizeof buffer);
         while (in && secret.size() <= credentials::k_max_pem_bytes) {
             in.read(buffer, sizeof buffer);
             secret.append(std::string_view(buffer, static_cast<std::size_t>(in.gcount())));
