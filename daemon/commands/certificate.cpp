@@ -89,16 +89,7 @@ Expected<std::chrono::system_clock::time_point> Certificate::not_after() const {
 }
 
 std::string Certificate::subject() const {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), X509_get_subject_name(impl_->x509.get()), 0,
-                                   XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0) {
-        ERR_clear_error();
-        return "?";
-    }
-    char* data = nullptr;
-    const long size = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, static_cast<void*>(&data));
-    if (size <= 0 || data == nullptr) return "?";
-    return std::string(data, static_cast<std::size_t>(size));
+    return ossl::name_text(X509_get_subject_name(impl_->x509.get()));
 }
 
 Expected<void> Certificate::verify_chain(const std::filesystem::path& ca_file,

@@ -7,22 +7,16 @@
 
 #include <string.h>  // explicit_bzero
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <utility>
 
 #include "commands/reason_codes.hpp"
+#include "common/file_mode.hpp"
 
 namespace lintel::commands {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
 
 // Closes on scope exit.
 class Fd {
@@ -122,21 +116,20 @@ Expected<std::string> read_public_file(const std::filesystem::path& path, std::s
     return text;
 }
 
-Expected<SecretText> read_private_file(const std::filesystem::path& path) {
+Expected<SecretText> read_private_file(const std::filesystem::path& path, std::string_view what) {
     struct stat st {};
-    auto fd = open_regular(path, "private key", error::key_unreadable, st);
+    auto fd = open_regular(path, what, error::key_unreadable, st);
     if (!fd) return std::unexpected(fd.error());
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        return make_error(std::string(error::key_insecure),
-                          "private key " + path.string() +
-                              " is accessible by group or others (mode " + octal_mode(st.st_mode) +
-                              "); fix it with: chmod 600 " + path.string());
+        return make_error(
+            std::string(error::key_insecure),
+            std::string(what) + " " + path.string() + " is accessible by group or others (mode " +
+                common::octal_mode(st.st_mode) + "); fix it with: chmod 600 " + path.string());
     }
     SecretText secret;
     // Sized once: growing would reallocate and leave an unwiped copy behind.
     secret.buffer_.resize(k_max_key_file_bytes + 1);
-    auto used =
-        read_bounded(fd->get(), secret.buffer_.data(), path, "private key", error::key_unreadable);
+    auto used = read_bounded(fd->get(), secret.buffer_.data(), path, what, error::key_unreadable);
     if (!used) return std::unexpected(used.error());
     secret.size_ = *used;
     return secret;

@@ -30,7 +30,8 @@ public:
     std::string_view view() const { return {buffer_.data(), size_}; }
 
 private:
-    friend Expected<SecretText> read_private_file(const std::filesystem::path& path);
+    friend Expected<SecretText> read_private_file(const std::filesystem::path& path,
+                                                  std::string_view what);
     void wipe();
     std::vector<char> buffer_;
     std::size_t size_ = 0;
@@ -39,10 +40,12 @@ private:
 // A certificate or public key file; `what` ("certificate", "public key") names it in errors.
 Expected<std::string> read_public_file(const std::filesystem::path& path, std::string_view what);
 
-// A private key file. Refused (commands.key_insecure) when group or others have any access:
-// the message names the path, the mode, and the chmod that fixes it. Symlinks are followed
-// (deployments link keys into place); the mode checked is that of the file actually opened.
-Expected<SecretText> read_private_file(const std::filesystem::path& path);
+// A private key file (or another secret: `what` names it in messages, "password file"). Refused
+// (commands.key_insecure) when group or others have any access: the message names the path, the
+// mode, and the chmod that fixes it. Symlinks are followed (deployments link keys into place);
+// the mode checked is that of the file actually opened.
+Expected<SecretText> read_private_file(const std::filesystem::path& path,
+                                       std::string_view what = "private key");
 
 // Creates `path` with exactly `mode` (umask notwithstanding) and writes `data`; refuses
 // (commands.file_exists) if anything exists there, symlinks included. A partial file is

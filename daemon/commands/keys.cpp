@@ -14,6 +14,7 @@
 #include "commands/key_files.hpp"
 #include "commands/openssl_support.hpp"
 #include "commands/reason_codes.hpp"
+#include "common/hex.hpp"
 
 namespace lintel::commands {
 
@@ -35,17 +36,6 @@ constexpr std::size_t k_ed25519_signature = 64;
 
 const unsigned char* bytes(std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-std::string hex(const unsigned char* data, std::size_t size) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        out += k_digits[data[i] >> 4];
-        out += k_digits[data[i] & 0x0f];
-    }
-    return out;
 }
 
 // What lintel accepts, and which type it is; `what` names the key in messages.
@@ -115,7 +105,7 @@ Expected<std::shared_ptr<const PublicKey::Impl>> make_public_impl(ossl::PkeyPtr 
     auto impl = std::make_shared<PublicKey::Impl>();
     impl->type = *type;
     impl->bits = EVP_PKEY_get_bits(pkey.get());
-    impl->fingerprint = hex(digest.data(), digest_size);
+    impl->fingerprint = common::to_hex(digest.data(), digest_size);
     impl->pkey = std::move(pkey);
     return std::shared_ptr<const PublicKey::Impl>(std::move(impl));
 }

@@ -33,4 +33,17 @@ Expected<BioPtr> memory_bio(std::string_view data) {
     return bio;
 }
 
+std::string name_text(const X509_NAME* name) {
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio ||
+        X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+        ERR_clear_error();
+        return "?";
+    }
+    char* data = nullptr;
+    const long size = BIO_ctrl(bio.get(), BIO_CTRL_INFO, 0, static_cast<void*>(&data));
+    if (size <= 0 || data == nullptr) return "?";
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
 }  // namespace lintel::commands::ossl

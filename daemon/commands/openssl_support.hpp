@@ -1,5 +1,6 @@
-// Internal to daemon/commands: RAII owners for OpenSSL objects and OpenSSL errors as Error.
-// Only the module's adapters (keys.cpp, certificate.cpp, random.cpp) include this header.
+// RAII owners for OpenSSL objects and OpenSSL errors as Error, for the OpenSSL adapters.
+// Only OpenSSL adapters include this header: the module's (keys.cpp, certificate.cpp, random.cpp)
+// and daemon/credentials' (pem.cpp, device_identity.cpp, envelope.cpp, seal.cpp).
 #pragma once
 
 #include <memory>
@@ -40,5 +41,9 @@ std::unexpected<Error> failure(std::string_view code, std::string what);
 
 // A read-only memory BIO over `data` (not copied; `data` must outlive it).
 Expected<BioPtr> memory_bio(std::string_view data);
+
+// A certificate name in OpenSSL's one-line form ("CN = gw-001, O = Example"), UTF-8 kept; "?"
+// when it cannot be printed.
+std::string name_text(const X509_NAME* name);
 
 }  // namespace lintel::commands::ossl

@@ -8,6 +8,7 @@
 
 #include "commands/openssl_support.hpp"
 #include "commands/reason_codes.hpp"
+#include "common/hex.hpp"
 
 namespace lintel::commands {
 
@@ -18,14 +19,7 @@ Expected<std::string> random_hex(std::size_t bytes) {
     if (bytes > 0 && RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) {
         return ossl::failure(error::crypto, "the random generator failed");
     }
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes * 2);
-    for (unsigned char b : buffer) {
-        out += k_digits[b >> 4];
-        out += k_digits[b & 0x0f];
-    }
-    return out;
+    return common::to_hex(buffer.data(), buffer.size());
 }
 
 }  // namespace lintel::commands

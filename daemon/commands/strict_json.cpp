@@ -108,6 +108,15 @@ int json_depth(const json& value, int limit) {
     return deepest + 1;
 }
 
+std::string join_names(std::span<const std::string_view> names) {
+    std::string out;
+    for (auto name : names) {
+        if (!out.empty()) out += ", ";
+        out += name;
+    }
+    return out;
+}
+
 std::string printable(std::string_view text, std::size_t max) {
     return common::printable(text, max);
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ Expected<nlohmann::json> parse_strict_json(std::string_view text, std::string_vi
 
 // Nesting level of `value` (a scalar is 0, {} is 1), counting no further than `limit` + 1.
 int json_depth(const nlohmann::json& value, int limit);
+
+// "a, b, c": a list of names for a message ("allowed: ...").
+std::string join_names(std::span<const std::string_view> names);
 
 // Printable ASCII only, cut at `max` characters: for quoting untrusted text in messages.
 std::string printable(std::string_view text, std::size_t max = 64);

@@ -5,19 +5,10 @@
 
 #include <array>
 
+#include "common/hex.hpp"
+
 namespace lintel::common {
 namespace {
-
-std::string to_hex(const unsigned char* digest, unsigned int size) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * size);
-    for (unsigned int i = 0; i < size; ++i) {
-        out += k_digits[digest[i] >> 4];
-        out += k_digits[digest[i] & 0x0f];
-    }
-    return out;
-}
 
 std::unexpected<Error> failed() {
     return make_error(std::string(k_sha256_failed), "OpenSSL could not compute a SHA-256");

@@ -9,6 +9,7 @@
 
 #include "sign/keygen.hpp"
 #include "sign/sign_command.hpp"
+#include "sign/sign_credentials.hpp"
 #include "sign/sign_manifest.hpp"
 #include "sign/tool.hpp"
 #include "sign/verify.hpp"
@@ -29,12 +30,12 @@ int print(const lintel::Expected<std::string>& out) {
 int run(int argc, char** argv) {
     using namespace lintel::sign;
     CLI::App cli{
-        "lintel-sign - make keys, sign commands and OTA manifests for lintel gateways, verify "
-        "their results"};
+        "lintel-sign - make keys, sign commands and OTA manifests for lintel gateways, encrypt "
+        "credentials to them, verify their results"};
     cli.require_subcommand(1);
     cli.footer(
         "Exit status: 0 done/valid, 1 invalid or failed (the message says why), 2 usage.\n"
-        "Wire format and examples: /usr/share/doc/lintel/commands.md, ota.md");
+        "Wire format and examples: /usr/share/doc/lintel/commands.md, ota.md, credentials.md");
 
     KeygenOptions keygen_options;
     auto* keygen_cmd = cli.add_subcommand("keygen", "create a signing key pair (FILE, FILE.pub)");
@@ -142,10 +143,70 @@ int run(int argc, char** argv) {
     auto* manifest_in_option =
         verify_manifest_cmd->add_option("--in", manifest_in, "JWS file (default: stdin)");
 
+    CredentialsOptions cred;
+    std::string cred_gateway, cred_cert_ca, cred_interface, cred_id, cred_expires, cred_out;
+    std::string cred_identity, cred_anonymous, cred_ca, cred_domain, cred_client_cert;
+    std::string cred_client_key, cred_password, cred_phase2, cred_ssid, cred_psk;
+    std::int64_t cred_issued_at = 0;
+    auto* cred_cmd = cli.add_subcommand(
+        "credentials", "encrypt an 802.1X or Wi-Fi credential bundle to one gateway's certificate");
+    cred_cmd->footer(
+        "Secrets (client key, password, PSK) are read from files (mode 0600) or from stdin ('-'),\n"
+        "never from the command line: every local user can read a program's arguments in ps.");
+    cred_cmd->add_option("--cert", cred.cert, "the gateway's certificate (PEM): the recipient")
+        ->required();
+    auto* cred_cert_ca_option = cred_cmd->add_option(
+        "--cert-ca", cred_cert_ca, "refuse unless --cert chains to this CA (PEM)");
+    auto* cred_gateway_option = cred_cmd->add_option(
+        "--gateway", cred_gateway, "the gateway id; must be --cert's CN (default: that CN)");
+    cred_cmd->add_option("--type", cred.type, "eap-tls, peap, ttls or wifi-psk")
+        ->required()
+        ->check(CLI::IsMember({"eap-tls", "peap", "ttls", "wifi-psk"}));
+    auto* cred_interface_option = cred_cmd->add_option(
+        "--interface", cred_interface, "wired or wifi (default: wifi for wifi-psk, else wired)");
+    auto* cred_id_option =
+        cred_cmd->add_option("--id", cred_id, "bundle id (default: cred-<random hex>)");
+    auto* cred_issued_option =
+        cred_cmd->add_option("--issued-at", cred_issued_at, "issue time in Unix ms (default: now)");
+    auto* cred_expires_option = cred_cmd->add_option(
+        "--expires-in", cred_expires, "refuse the bundle after: 12h, 30d ... (default: never)");
+    auto* cred_identity_option =
+        cred_cmd->add_option("--identity", cred_identity, "EAP identity (802.1X types)");
+    auto* cred_anonymous_option = cred_cmd->add_option("--anonymous-identity", cred_anonymous,
+                                                       "outer EAP identity (802.1X types)");
+    auto* cred_ca_option = cred_cmd->add_option(
+        "--ca", cred_ca, "CA certificate(s) of the RADIUS server (PEM; 802.1X types)");
+    auto* cred_domain_option = cred_cmd->add_option(
+        "--server-domain", cred_domain, "the RADIUS server certificate's DNS name (suffix)");
+    auto* cred_client_cert_option = cred_cmd->add_option(
+        "--client-cert", cred_client_cert, "client certificate, then intermediates (PEM; eap-tls)");
+    auto* cred_client_key_option = cred_cmd->add_option(
+        "--client-key", cred_client_key, "client key file (PEM, mode 0600) or - (eap-tls)");
+    auto* cred_password_option =
+        cred_cmd->add_option("--password-file", cred_password,
+                             "file holding the password (mode 0600) or - (peap, ttls)");
+    auto* cred_phase2_option =
+        cred_cmd->add_option("--phase2", cred_phase2,
+                             "inner method: peap mschapv2|gtc; ttls pap|chap|mschap|mschapv2|...");
+    auto* cred_ssid_option = cred_cmd->add_option("--ssid", cred_ssid, "network name (wifi)");
+    auto* cred_psk_option = cred_cmd->add_option(
+        "--psk-file", cred_psk,
+        "file holding the passphrase or 64-hex PSK (mode 0600) or - (wifi-psk)");
+    cred_cmd->add_option("--key-mgmt", cred.key_mgmt,
+                         "WPA-PSK, WPA-PSK-SHA256, SAE / WPA-EAP, WPA-EAP-SHA256 (repeatable)");
+    auto* cred_out_option =
+        cred_cmd->add_option("-o,--out", cred_out, "write the envelope to this new file (0600)");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return cli.exit(e);  // --help
+        if (cred_cmd->parsed() && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+            // Not echoed: an unexpected argument here may well be a password typed by mistake.
+            std::cerr << "lintel-sign: credentials: unexpected arguments; secrets are read from "
+                         "files or stdin, never from the command line (see --help)\n";
+            return k_exit_usage;
+        }
         std::cerr << "lintel-sign: " << e.what() << " (see --help)\n";
         return k_exit_usage;
     }
@@ -163,6 +224,29 @@ int run(int argc, char** argv) {
         if (manifest_issued_option->count() > 0) manifest_options.issued_at_ms = manifest_issued_at;
         if (manifest_out_option->count() > 0) manifest_options.out = manifest_out;
         return print(sign_manifest(manifest_options, std::chrono::system_clock::now()));
+    }
+    if (cred_cmd->parsed()) {
+        auto set = [](CLI::Option* option, auto& target, const auto& value) {
+            if (option->count() > 0) target = value;
+        };
+        set(cred_cert_ca_option, cred.cert_ca, cred_cert_ca);
+        set(cred_gateway_option, cred.gateway, cred_gateway);
+        set(cred_interface_option, cred.interface, cred_interface);
+        set(cred_id_option, cred.id, cred_id);
+        set(cred_issued_option, cred.issued_at_ms, cred_issued_at);
+        set(cred_expires_option, cred.expires_in, cred_expires);
+        set(cred_identity_option, cred.identity, cred_identity);
+        set(cred_anonymous_option, cred.anonymous_identity, cred_anonymous);
+        set(cred_ca_option, cred.ca, cred_ca);
+        set(cred_domain_option, cred.server_domain, cred_domain);
+        set(cred_client_cert_option, cred.client_cert, cred_client_cert);
+        set(cred_client_key_option, cred.client_key, cred_client_key);
+        set(cred_password_option, cred.password_file, cred_password);
+        set(cred_phase2_option, cred.phase2, cred_phase2);
+        set(cred_ssid_option, cred.ssid, cred_ssid);
+        set(cred_psk_option, cred.psk_file, cred_psk);
+        set(cred_out_option, cred.out, cred_out);
+        return print(sign_credentials(cred, std::chrono::system_clock::now(), std::cin));
     }
     if (verify_manifest_cmd->parsed()) {
         if (manifest_in_option->count() > 0) manifest_verify_options.in = manifest_in;

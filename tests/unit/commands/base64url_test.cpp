@@ -1,4 +1,4 @@
-// Strict base64url: the RFC 4648 vectors, the URL alphabet, and every kind of refusal.
+// Strict base64url and base64: the RFC 4648 vectors, both alphabets, and every kind of refusal.
 #include "commands/base64url.hpp"
 
 #include <gtest/gtest.h>
@@ -118,6 +118,50 @@ TEST(Base64url, EveryAcceptedTextIsTheEncodingOfWhatItDecodesTo) {
             }
         }
     }
+}
+
+TEST(Base64, Rfc4648VectorsWithPadding) {
+    const std::pair<std::string, std::string> vectors[] = {
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
+    };
+    for (const auto& [plain, encoded] : vectors) {
+        EXPECT_EQ(base64_encode(plain), encoded) << plain;
+        auto decoded = base64_decode(encoded);
+        ASSERT_TRUE(decoded) << encoded << ": " << decoded.error().message;
+        EXPECT_EQ(*decoded, plain);
+    }
+    EXPECT_EQ(base64_encode("\xfb\xff"), "+/8=");
+    std::mt19937 rng(7);
+    for (std::size_t size = 0; size < 70; ++size) {
+        std::string data(size, '\0');
+        for (auto& c : data) c = static_cast<char>(rng() & 0xff);
+        EXPECT_EQ(base64_decode(base64_encode(data)).value_or("?"), data) << size;
+    }
+}
+
+TEST(Base64, RefusesAnythingButTheCanonicalText) {
+    auto why = [](std::string_view text) {
+        auto decoded = base64_decode(text);
+        EXPECT_FALSE(decoded) << text;
+        if (decoded) return std::string();
+        EXPECT_EQ(decoded.error().code, reason::malformed);
+        return decoded.error().message;
+    };
+    EXPECT_NE(why("Zg").find("not a multiple of 4"), std::string::npos);
+    EXPECT_NE(why("Zg=").find("not a multiple of 4"), std::string::npos);
+    EXPECT_NE(why("Z===").find("padding belongs only at the end"), std::string::npos);
+    EXPECT_NE(why("Zg==Zm9v").find("padding belongs only at the end"), std::string::npos);
+    EXPECT_NE(why("-_8=").find("base64url alphabet"), std::string::npos);
+    EXPECT_NE(why("Zm9v\nYmF").find("whitespace"), std::string::npos);
+    EXPECT_NE(why("Zh==").find("non-zero padding bits"), std::string::npos);
+    EXPECT_NE(why("Zm9=").find("non-zero padding bits"), std::string::npos);
+    why("====");
 }
 
 }  // namespace
