@@ -9,16 +9,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/file_mode.hpp"
+
 namespace lintel::core {
-namespace {
-
-std::string octal_mode(mode_t mode) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-    return buf;
-}
-
-}  // namespace
 
 std::vector<CredentialFile> credential_files(const TlsConfig& tls) {
     std::vector<CredentialFile> files{
@@ -61,7 +54,7 @@ CredentialReport check_credential_files(const TlsConfig& tls) {
         if (file.private_key && (st.st_mode & 0077) != 0) {
             report.problems.push_back(
                 {std::move(file), "private key file " + path + " has mode " +
-                                      octal_mode(st.st_mode) +
+                                      common::octal_mode(st.st_mode) +
                                       "; it must be 0600 or stricter (chmod 600 " + path + ")"});
         }
     }

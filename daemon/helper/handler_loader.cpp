@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/file_mode.hpp"
 #include "common/unique_fd.hpp"
 #include "helper/ota_codes.hpp"
 #include "lintel/plugin.hpp"
@@ -24,12 +25,6 @@ constexpr std::size_t k_max_handler_name = 32;
 
 std::unexpected<Error> invalid(const fs::path& file, std::string why) {
     return make_error(std::string(ota_codes::plugin_invalid), file.string() + ": " + why);
-}
-
-std::string octal_mode(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
 }
 
 bool is_handler_name(std::string_view name) {
@@ -69,7 +64,7 @@ Expected<void> check_trusted(const struct stat& st, const fs::path& shown, bool 
     const bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0;
     if (writable_by_others && !(sticky_allowed && sticky_dir)) {
         return make_error(std::string(ota_codes::plugin_untrusted),
-                          shown.string() + " has mode " + octal_mode(st.st_mode) +
+                          shown.string() + " has mode " + common::octal_mode(st.st_mode) +
                               " (writable by group or others); refused");
     }
     return {};

@@ -33,16 +33,6 @@ std::unexpected<Error> refuse(std::string_view path, std::string_view what) {
 std::string got(const json& value) { return ", got " + std::string(value.type_name()); }
 
 template <std::size_t N>
-std::string join(const std::array<std::string_view, N>& names) {
-    std::string out;
-    for (auto name : names) {
-        if (!out.empty()) out += ", ";
-        out += name;
-    }
-    return out;
-}
-
-template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& names, std::string_view key) {
     for (auto name : names) {
         if (name == key) return true;
@@ -57,8 +47,8 @@ Expected<void> check_keys(const json& object, std::string_view path,
                           const std::array<std::string_view, M>& required) {
     for (const auto& [key, value] : object.items()) {
         if (!contains(allowed, key)) {
-            return refuse(
-                path, "unknown key \"" + printable(key) + "\" (allowed: " + join(allowed) + ")");
+            return refuse(path, "unknown key \"" + printable(key) +
+                                    "\" (allowed: " + commands::join_names(allowed) + ")");
         }
     }
     for (auto key : required) {
