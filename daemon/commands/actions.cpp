@@ -253,6 +253,32 @@ void ota_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
     answer(ctx.ops.ota_status(), "OTA status sent");
 }
 
+// The largest CRL set-crl carries (the CRL checker bounds it at 1 MiB; MQTT brokers far lower).
+constexpr std::size_t kMaxCrlBytes = 96 * 1024;
+// cert.* reasons that mean "could not be done" rather than "refused": failed.
+bool is_cert_failure(std::string_view code) {
+    return code == "cert.store_failed" || code == "cert.key_failed";
+}
+
+void certificate_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
+    const json& args = c.args;
+    auto answer = [&](Expected<json> r, const std::string& what) {
+        if (r) return done(ok(std::move(*r), what));
+        const auto& e = r.error();
+        done(is_cert_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+    };
+    if (c.action == "renew-certificate") {
+        if (auto bad = unknown_key(args, {})) return done(rejected(reason::bad_args, *bad));
+        return answer(ctx.ops.renew_certificate("renew-certificate by " + ctx.principal),
+                      "certificate renewal started");
+    }
+    if (auto bad = unknown_key(args, {"crl"})) return done(rejected(reason::bad_args, *bad));
+    auto crl = string_arg(args, "crl");
+    if (!crl || crl->empty() || crl->size() > kMaxCrlBytes)
+        return done(rejected(reason::bad_args, "args.crl: one PEM X509 CRL, at most 96 KiB"));
+    answer(ctx.ops.set_crl(*crl), "CRL updated");
+}
+
 }  // namespace
 
 bool valid_config_file_name(std::string_view file) {
@@ -345,6 +371,8 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
     if (c.action == "ota-update" || c.action == "ota-abort" || c.action == "ota-status") {
         return ota_action(c, ctx, done);
     }
+    if (c.action == "renew-certificate" || c.action == "set-crl")
+        return certificate_action(c, ctx, done);
     if (c.action == "get-audit") {
         if (auto bad = unknown_key(args, {"since", "limit"}))
             return done(rejected(reason::bad_args, *bad));

@@ -26,6 +26,8 @@ inline constexpr std::string_view busy = "cert.busy";
 // Local failures: key generation / CSR, the identity directory.
 inline constexpr std::string_view key_failed = "cert.key_failed";
 inline constexpr std::string_view store_failed = "cert.store_failed";
+// renew-certificate / set-crl on a gateway whose identity directory could not be opened.
+inline constexpr std::string_view disabled = "cert.disabled";
 // set-crl.
 inline constexpr std::string_view crl_invalid = "cert.crl_invalid";
 inline constexpr std::string_view crl_untrusted = "cert.crl_untrusted";

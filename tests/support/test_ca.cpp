@@ -97,7 +97,13 @@ Expected<std::string> sign_csr(const SignerCa& ca_files, std::string_view csr_pe
     X509P cert(X509_new());
     X509_set_version(cert.get(), 2);
     BnP serial(BN_new());
-    BN_rand(serial.get(), 64, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY);
+    if (options.serial_hex) {
+        BIGNUM* chosen = serial.release();
+        if (BN_hex2bn(&chosen, options.serial_hex->c_str()) == 0) return fail("bad serial");
+        serial.reset(chosen);
+    } else {
+        BN_rand(serial.get(), 64, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY);
+    }
     BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
     X509_set_issuer_name(cert.get(), X509_get_subject_name(ca->cert.get()));
     if (options.fault == SignerFault::wrong_cn) {

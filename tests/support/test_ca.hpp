@@ -30,7 +30,8 @@ struct SignerCa {
 struct SignOptions {
     SignerFault fault = SignerFault::none;
     std::chrono::hours validity{24 * 90};
-    std::optional<SignerCa> rogue;  // required for other_ca
+    std::optional<SignerCa> rogue;          // required for other_ca
+    std::optional<std::string> serial_hex;  // default: 64 random bits
 };
 
 // A clientAuth leaf certificate for the CSR's subject and key (PEM), with a random serial.
