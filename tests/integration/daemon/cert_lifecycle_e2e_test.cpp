@@ -292,6 +292,7 @@ TEST_F(CertLifecycleTest, ClaimCertificateProvisionsTheGatewaysOwnIdentity) {
     (void)claim.publish("lintel/v1/gw-claimprobe/telemetry", "probe-own-telemetry", 1);
     ASSERT_TRUE(claim.subscribe("lintel/v1/" + kGateway + "/#", 1));
     ASSERT_TRUE(claim.subscribe("lintel/v1/gw-claimprobe/cmd", 1));
+    ASSERT_TRUE(claim.subscribe("lintel/v1/gw-claimprobe/certificate", 1));
     ASSERT_TRUE(observer_->publish("lintel/v1/" + kGateway + "/probe", "probe-read", 1));
     ASSERT_TRUE(observer_->publish("lintel/v1/gw-claimprobe/cmd", "probe-cmd", 1));
     // Positive control: what the ACL allows does arrive.
