@@ -30,7 +30,7 @@ std::string bio_text(BIO* bio) {
 class FileKeySource final : public KeySource {
 public:
     Expected<void> generate(const std::filesystem::path& where) override {
-        Pkey key(EVP_EC_gen("P-256"));
+        Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
         if (!key) return ossl::failure(reason::key_failed, "cannot generate a P-256 key");
         ossl::BioPtr bio(BIO_new(BIO_s_mem()));
         if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,

@@ -118,7 +118,7 @@ Expected<std::string> sign_csr(const SignerCa& ca_files, std::string_view csr_pe
     }
     KeyP other;
     if (options.fault == SignerFault::other_key) {
-        other.reset(EVP_EC_gen("P-256"));
+        other.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
         X509_set_pubkey(cert.get(), other.get());
     } else {
         X509_set_pubkey(cert.get(), req_key);
