@@ -168,6 +168,21 @@ TEST_F(CertLifecycleTest, RenewalSwitchesToTheNewKeyAndTheBrokerSeesIt) {
     EXPECT_FALSE(probe.connect(3s)) << "the factory certificate should be revoked";
 }
 
+TEST_F(CertLifecycleTest, RenewsByItselfWithinRenewBefore) {
+    // The factory certificate is valid for 3650 days: inside 3651d, renewal is due at once.
+    uplink_extra_ = identity_yaml("    renew_before: 3651d\n");
+    write_main_config(commands_yaml());
+    start_and_wait_for_commands();
+    CertSigner signer(*observer_, ca());
+    auto reply = signer.answer_next(good());
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_EQ(reply->reason, "renewal");
+    ASSERT_TRUE(wait_log("connected with the new certificate", 15s));
+    // The new certificate (3700 days) is outside renew_before: no second renewal.
+    EXPECT_FALSE(wait_until([&] { return signer.requests_seen() > 1; }, 2s));
+    EXPECT_TRUE(wait_certificate([&](const json& c) { return c["serial"] == reply->serial; }));
+}
+
 TEST_F(CertLifecycleTest, RollsBackWhenTheBrokerRefusesTheNewCertificate) {
     const std::string doomed = "5EED0001";
     restart_broker(crl_revoking(doomed));
