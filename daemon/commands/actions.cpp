@@ -219,12 +219,19 @@ constexpr std::size_t kMaxManifestBytes = 64 * 1024;
 // ota.* reasons that mean "the update could not run" rather than "you may not": failed.
 bool is_ota_failure(std::string_view code) { return code == "ota.store"; }
 
+// The outcome of an action the daemon answers at once: its error code is the reason, failed
+// when `is_failure` says the action could not run, rejected otherwise.
+void answer_with(Done& done, Expected<json> r, const std::string& what,
+                 bool (*is_failure)(std::string_view)) {
+    if (r) return done(ok(std::move(*r), what));
+    const auto& e = r.error();
+    done(is_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+}
+
 void ota_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
     const json& args = c.args;
     auto answer = [&](Expected<json> r, const std::string& what) {
-        if (r) return done(ok(std::move(*r), what));
-        const auto& e = r.error();
-        done(is_ota_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+        answer_with(done, std::move(r), what, is_ota_failure);
     };
     if (c.action == "ota-update") {
         if (auto bad = unknown_key(args, {"manifest"}))
@@ -263,9 +270,7 @@ bool is_cert_failure(std::string_view code) {
 void certificate_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
     const json& args = c.args;
     auto answer = [&](Expected<json> r, const std::string& what) {
-        if (r) return done(ok(std::move(*r), what));
-        const auto& e = r.error();
-        done(is_cert_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+        answer_with(done, std::move(r), what, is_cert_failure);
     };
     if (c.action == "renew-certificate") {
         if (auto bad = unknown_key(args, {})) return done(rejected(reason::bad_args, *bad));

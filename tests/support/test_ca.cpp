@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "commands/openssl_support.hpp"
 #include "support/files.hpp"
 
 namespace lintel::test {
@@ -19,17 +20,15 @@ namespace lintel::test {
 namespace {
 
 template <typename T, void (*F)(T*)>
-struct Free {
-    void operator()(T* p) const { F(p); }
-};
-using X509P = std::unique_ptr<X509, Free<X509, X509_free>>;
-using ReqP = std::unique_ptr<X509_REQ, Free<X509_REQ, X509_REQ_free>>;
-using KeyP = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using CrlP = std::unique_ptr<X509_CRL, Free<X509_CRL, X509_CRL_free>>;
-using BioP = std::unique_ptr<BIO, Free<BIO, BIO_free_all>>;
-using BnP = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_free>>;
-using IntP = std::unique_ptr<ASN1_INTEGER, Free<ASN1_INTEGER, ASN1_INTEGER_free>>;
-using TimeP = std::unique_ptr<ASN1_TIME, Free<ASN1_TIME, ASN1_TIME_free>>;
+using Owned = std::unique_ptr<T, commands::ossl::Deleter<T, F>>;
+using X509P = commands::ossl::X509Ptr;
+using KeyP = commands::ossl::PkeyPtr;
+using BioP = commands::ossl::BioPtr;
+using ReqP = Owned<X509_REQ, X509_REQ_free>;
+using CrlP = Owned<X509_CRL, X509_CRL_free>;
+using BnP = Owned<BIGNUM, BN_free>;
+using IntP = Owned<ASN1_INTEGER, ASN1_INTEGER_free>;
+using TimeP = Owned<ASN1_TIME, ASN1_TIME_free>;
 
 std::unexpected<Error> fail(std::string what) {
     char buf[256] = {0};
