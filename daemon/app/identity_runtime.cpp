@@ -104,7 +104,17 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
         return checked.has_value();
     }
 
+    // Cached: the status document asks every few seconds, and an unusable issued identity is
+    // logged once per change, not per question. Invalidated on every switch and hourly.
+    mutable std::optional<std::optional<ActiveIdentity>> selected_;
+    void invalidate() { selected_.reset(); }
+
     std::optional<ActiveIdentity> select() const {
+        if (!selected_) selected_ = compute_selection();
+        return *selected_;
+    }
+
+    std::optional<ActiveIdentity> compute_selection() const {
         if (store_.current() && issued_usable(*store_.current())) {
             const auto& c = *store_.current();
             return ActiveIdentity{"issued", c.generation, c.cert, c.key};
@@ -151,9 +161,14 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
 
     void check() {
         arm_check(k_check_interval);
+        invalidate();  // an issued certificate may have expired meanwhile
         auto active = select();
         if (!active) return;
-        if (active->source == "claim") return;  // provisioning starts on connect
+        if (active->source == "claim") {
+            // Provisioning starts on connect; this retries it after a failed attempt.
+            if (phase_ == Phase::idle && connected_) (void)start_renewal("provisioning");
+            return;
+        }
         auto facts = identity::certificate_facts_of_file(active->cert);
         if (!facts) return;
         warn_expiry(*facts);
@@ -302,6 +317,7 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         auto promoted = store_.promote_pending(*reply->certificate_pem);
+        invalidate();
         if (!promoted) {
             step_timer_.cancel();
             finish_failure(std::string(reason::store_failed), promoted.error().message);
@@ -368,6 +384,7 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
         if (auto r = store_.roll_back(); !r) {
             log_.error("rollback failed", {{"REASON", r.error().message}});
         }
+        invalidate();
         finish_failure(std::string(reason::rolled_back),
                        "not connected within " + sdk::format_duration(settings_.switch_timeout));
         if (hooks_.reconnect) hooks_.reconnect("rollback to the previous uplink certificate");
@@ -431,6 +448,7 @@ void IdentityRuntime::reconfigure(const core::Config& config) {
     impl_->gateway_id_ = config.gateway_id;
     impl_->tls_ = config.uplink.tls;
     impl_->settings_ = config.uplink.identity;
+    impl_->invalidate();
 }
 
 std::optional<ActiveIdentity> IdentityRuntime::select() const { return impl_->select(); }
