@@ -430,7 +430,7 @@ void Daemon::restart_uplink(const std::string& why) {
         start_uplink_or_wait();
         return;
     }
-    log_.info("reconnecting the uplink", {{"WHY", why}});
+    log_.info(why + "; reconnecting");
     swapping_uplink_ = true;
     auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
     auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
