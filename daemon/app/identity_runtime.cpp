@@ -363,6 +363,7 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
                                           {"from", switched_from_},
                                           {"csr_to_connected_ms", total.count()}});
             audit("certificate-switch", "executed", "", "connected with serial " + serial);
+            check();  // expiry warnings for the new certificate
             return;
         }
         auto active = select();

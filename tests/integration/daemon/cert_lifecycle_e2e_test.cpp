@@ -122,6 +122,36 @@ protected:
 
     fs::path identity_dir() const { return dir_->path() / "identity"; }
 
+    // A box without factory identity: only the CA, the CRL and a claim certificate (CN=claim-
+    // batch7 from the CA, its key made like the gateway's), under a broker ACL for claims.
+    void provision_with_claim(const std::string& identity_more = "") {
+        const fs::path claim_key = this->claim_key();
+        auto keys = identity::make_file_key_source();
+        ASSERT_TRUE(keys->generate(claim_key));
+        auto key = keys->load(claim_key);
+        ASSERT_TRUE(key);
+        auto csr = identity::make_csr_pem(**key, "claim-batch7");
+        ASSERT_TRUE(csr);
+        SignOptions claim_options;
+        claim_options.validity = std::chrono::hours(24 * 30);
+        auto claim_cert = sign_csr(ca(), *csr, claim_options);
+        ASSERT_TRUE(claim_cert);
+        ASSERT_TRUE(write_file(dir_->path() / "claim.crt", *claim_cert, 0644));
+        restart_broker(std::nullopt,
+                       {"pattern write lintel/v1/%c/csr", "pattern read lintel/v1/%c/certificate"});
+        // No factory identity on this box: only the CA, the CRL and the claim.
+        tls_dir_ = dir_->path() / "tls";
+        fs::create_directories(tls_dir_);
+        fs::copy_file(pki_.ca_cert, tls_dir_ / "ca.pem");
+        fs::copy_file(pki_.ca_crl, tls_dir_ / "ca.crl");
+        uplink_extra_ = identity_yaml(
+            identity_more + "    claim_cert_file: " + (dir_->path() / "claim.crt").string() +
+            "\n    claim_key_file: " + claim_key.string() + "\n");
+        write_main_config(commands_yaml(100, "50/1m", "synced", "        - {action: set-crl}\n"));
+    }
+
+    fs::path claim_key() const { return dir_->path() / "claim.key"; }
+
     std::string factory_serial_;
 };
 
@@ -258,30 +288,7 @@ TEST_F(CertLifecycleTest, EveryBadReplyIsRefusedAndTheIdentityStays) {
 }
 
 TEST_F(CertLifecycleTest, ClaimCertificateProvisionsTheGatewaysOwnIdentity) {
-    // The claim identity: CN=claim-batch7 from the CA; its key made like the gateway's.
-    const fs::path claim_key = dir_->path() / "claim.key";
-    auto keys = identity::make_file_key_source();
-    ASSERT_TRUE(keys->generate(claim_key));
-    auto key = keys->load(claim_key);
-    ASSERT_TRUE(key);
-    auto csr = identity::make_csr_pem(**key, "claim-batch7");
-    ASSERT_TRUE(csr);
-    SignOptions claim_options;
-    claim_options.validity = std::chrono::hours(24 * 30);
-    auto claim_cert = sign_csr(ca(), *csr, claim_options);
-    ASSERT_TRUE(claim_cert);
-    ASSERT_TRUE(write_file(dir_->path() / "claim.crt", *claim_cert, 0644));
-    restart_broker(std::nullopt,
-                   {"pattern write lintel/v1/%c/csr", "pattern read lintel/v1/%c/certificate"});
-    // No factory identity on this box: only the CA, the CRL and the claim.
-    tls_dir_ = dir_->path() / "tls";
-    fs::create_directories(tls_dir_);
-    fs::copy_file(pki_.ca_cert, tls_dir_ / "ca.pem");
-    fs::copy_file(pki_.ca_crl, tls_dir_ / "ca.crl");
-    uplink_extra_ = identity_yaml("    claim_cert_file: " + (dir_->path() / "claim.crt").string() +
-                                  "\n    claim_key_file: " + claim_key.string() + "\n");
-    write_main_config(commands_yaml(100, "50/1m", "synced", "        - {action: set-crl}\n"));
-
+    ASSERT_NO_FATAL_FAILURE(provision_with_claim());
     const auto t0 = Steady::now();
     start_daemon();
     CertSigner signer(*observer_, ca());
@@ -300,7 +307,7 @@ TEST_F(CertLifecycleTest, ClaimCertificateProvisionsTheGatewaysOwnIdentity) {
     // The claim identity is confined to the CSR exchange under its client id.
     MqttTestClientOptions o = MqttTestClientOptions::observer(pki_, broker_->port());
     o.client_id = "gw-claimprobe";
-    o.client = CertKey{dir_->path() / "claim.crt", claim_key};
+    o.client = CertKey{dir_->path() / "claim.crt", claim_key()};
     MqttTestClient claim(o);
     ASSERT_TRUE(claim.connect());
     (void)claim.publish(telemetry_topic(), "probe-telemetry", 1);
@@ -327,6 +334,33 @@ TEST_F(CertLifecycleTest, ClaimCertificateProvisionsTheGatewaysOwnIdentity) {
     for (const auto& m : claim.messages())
         EXPECT_EQ(m.topic, "lintel/v1/gw-claimprobe/certificate")
             << "the claim identity read " << m.topic;
+}
+
+TEST_F(CertLifecycleTest, ExpiryWarningsFireOnceAlsoAcrossARestart) {
+    // Provisioned with a 5-day certificate: the 30d and 7d thresholds are due, 1d is not.
+    ASSERT_NO_FATAL_FAILURE(provision_with_claim("    renew_before: 1h\n"));
+    start_daemon();
+    CertSigner signer(*observer_, ca());
+    SignOptions short_lived = good();
+    short_lived.validity = std::chrono::hours(24 * 5);
+    ASSERT_TRUE(signer.answer_next(short_lived));
+    ASSERT_TRUE(wait_log("connected with the new certificate", 15s));
+    ASSERT_TRUE(wait_until([&] { return !events_named("certificate-expiring").empty(); }, 10s));
+    const auto warning = events_named("certificate-expiring").front();
+    EXPECT_EQ(warning["threshold_s"], 7 * 86400);
+    EXPECT_EQ(warning["days_left"], 4);
+    EXPECT_TRUE(wait_log("the uplink certificate expires soon", 1s));
+
+    daemon_->signal(SIGTERM);
+    ASSERT_TRUE(daemon_->wait_exit(10s));
+    const auto connects = log_count("uplink: connected to the broker");
+    start_daemon();
+    ASSERT_TRUE(
+        wait_until([&] { return log_count("uplink: connected to the broker") > connects; }, 15s));
+    EXPECT_FALSE(
+        wait_until([&] { return log_count("the uplink certificate expires soon") > 1; }, 2s))
+        << "a warning fired again after the restart";
+    EXPECT_EQ(signer.requests_seen(), 1u) << "the issued identity is used after the restart";
 }
 
 TEST_F(CertLifecycleTest, SetCrlTakesNewerCrlsOnlyAndUsesThem) {
