@@ -20,7 +20,8 @@ Expected<void> CertSigner::subscribe() { return client_.subscribe(prefix_ + "/+/
 
 std::size_t CertSigner::requests_seen() const {
     std::size_t n = 0;
-    for (const auto& m : client_.messages()) if (is_csr_topic(m.topic, prefix_)) ++n;
+    for (const auto& m : client_.messages())
+        if (is_csr_topic(m.topic, prefix_)) ++n;
     return n;
 }
 
@@ -30,7 +31,8 @@ Expected<SignedReply> CertSigner::answer_next(const SignOptions& options,
     if (!client_.wait_for(
             [&](const std::vector<MqttMessage>& all) {
                 std::size_t n = 0;
-                for (const auto& m : all) if (is_csr_topic(m.topic, prefix_)) ++n;
+                for (const auto& m : all)
+                    if (is_csr_topic(m.topic, prefix_)) ++n;
                 return n > index;
             },
             timeout)) {
