@@ -35,6 +35,7 @@ Daemon::~Daemon() {
     // Order matters: nothing may publish into a store that is gone.
     control_.reset();
     ota_.reset();
+    identity_.reset();
     applier_.reset();
     if (devices_) devices_->stop_all();
     uplink_.reset();
@@ -97,6 +98,7 @@ bool Daemon::start() {
 
     credential_stamps_ = credential_stamps(config_);
     start_ota();
+    start_identity();
     start_uplink_or_wait();
     devices_->start_all();
     start_control();
@@ -200,9 +202,20 @@ Daemon::build_devices(const core::Config& config, sdk::ConfigErrors& errors) {
 void Daemon::start_uplink() {
     uplink_log_ = std::make_unique<core::ScopedLogger>(
         log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "uplink"}});
-    uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), uplink_config(config_), *store_,
-                                                *uplink_log_, [this] { return store_->stats(); });
+    auto settings = uplink_config(config_);
+    if (identity_) identity_->apply(settings);
+    uplink_ = std::make_unique<uplink::Session>(io_.get_executor(), settings, *store_, *uplink_log_,
+                                                [this] { return store_->stats(); });
     uplink_->attach_outbox(*command_store_);
+    if (identity_) {
+        uplink_->on_certificate_reply(
+            [this](const uplink::MqttMessage& m) { identity_->on_reply(m.payload); });
+        uplink_->on_state_change([this](uplink::LinkState state, std::string_view) {
+            if (!identity_) return;
+            const bool up = state == uplink::LinkState::connected;
+            if (!up || !swapping_uplink_) identity_->on_link(up);
+        });
+    }
     uplink_->set_status_extra([this] {
         auto doc = services_->status_document();
         return nlohmann::json{{"devices", doc["devices"]},
@@ -256,11 +269,16 @@ void Daemon::build_command_service() {
     }
     // Results are signed with the gateway's own TLS key, so the cloud can verify them with the
     // gateway certificate it already knows.
-    auto key = commands::PrivateKey::from_pem_file(config_.uplink.tls.key_file);
+    // The uplink identity's key: after a renewal, the one of the issued certificate.
+    std::filesystem::path key_file = config_.uplink.tls.key_file;
+    if (identity_) {
+        if (auto active = identity_->select(); active && active->source != "claim")
+            key_file = active->key;
+    }
+    auto key = commands::PrivateKey::from_pem_file(key_file);
     if (!key) {
-        log_.error(
-            "cloud commands disabled: the gateway key cannot sign results",
-            {{"KEY", config_.uplink.tls.key_file.string()}, {"REASON", key.error().message}});
+        log_.error("cloud commands disabled: the gateway key cannot sign results",
+                   {{"KEY", key_file.string()}, {"REASON", key.error().message}});
         return;
     }
     // One logger for every command service: a retiring one still logs through it.
@@ -346,7 +364,7 @@ void Daemon::start_ota() {
 
 void Daemon::start_uplink_or_wait() {
     provisioning_timer_.cancel();
-    if (config_.missing_credentials.empty()) {
+    if (config_.missing_credentials.empty() || identity_covers_missing()) {
         provisioning_note_.clear();
         start_uplink();
         return;
@@ -360,6 +378,70 @@ void Daemon::start_uplink_or_wait() {
          {"NEXT", "install the files (see linteld(8), PROVISIONING); checked every " +
                       std::to_string(kProvisioningRecheck.count()) + " s and on reload"}});
     arm_provisioning_check();
+}
+
+bool Daemon::identity_covers_missing() const {
+    if (!identity_) return false;
+    for (const auto& f : config_.missing_credentials) {
+        if (f.path != config_.uplink.tls.cert_file && f.path != config_.uplink.tls.key_file)
+            return false;  // the CA or the CRL: no identity replaces those
+    }
+    auto active = identity_->select();
+    return active && active->source != "factory";
+}
+
+void Daemon::start_identity() {
+    if (!identity_log_) {
+        identity_log_ = std::make_unique<core::ScopedLogger>(
+            log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "identity"}});
+    }
+    IdentityHooks hooks;
+    hooks.publish = [this](std::string_view subtopic, std::string_view payload) -> Expected<void> {
+        if (!uplink_ || swapping_uplink_) return make_error("uplink.offline", "no uplink session");
+        return uplink_->publish_now(subtopic, payload);
+    };
+    hooks.reconnect = [this](const std::string& why) {
+        // Posted: the runtime calls this from inside a session's handler.
+        asio::post(io_, [this, why] {
+            if (!stopping_) restart_uplink(why);
+        });
+    };
+    hooks.enqueue = [this](std::string topic, std::string payload) {
+        if (command_store_) command_store_->enqueue(std::move(topic), std::move(payload));
+    };
+    hooks.audit = [this](store::AuditRecord record) {
+        if (command_store_) command_store_->append_audit(std::move(record));
+    };
+    // The identity directory lives beside the buffer, like commands.db and ota.db.
+    auto runtime =
+        IdentityRuntime::start(io_.get_executor(), config_, config_.buffer.path.parent_path(),
+                               std::move(hooks), *identity_log_);
+    if (!runtime) {
+        log_.error("certificate lifecycle unavailable; the uplink uses uplink.tls as configured",
+                   {{"REASON", runtime.error().message}});
+        return;
+    }
+    identity_ = std::move(*runtime);
+}
+
+void Daemon::restart_uplink(const std::string& why) {
+    if (swapping_uplink_) return;  // the swap under way ends in start_uplink_or_wait()
+    if (!uplink_) {
+        start_uplink_or_wait();
+        return;
+    }
+    log_.info(why + "; reconnecting");
+    swapping_uplink_ = true;
+    auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
+    auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
+    old->async_stop(std::chrono::seconds(5), [this, old, old_log]() mutable {
+        asio::post(io_, [old, old_log]() mutable {
+            old.reset();
+            old_log.reset();
+        });
+        swapping_uplink_ = false;
+        if (!stopping_) start_uplink_or_wait();
+    });
 }
 
 void Daemon::arm_provisioning_check() {
@@ -476,6 +558,7 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
     } else {
         start_ota();
     }
+    if (identity_) identity_->reconfigure(config_);
 
     // New keys, roles or limits take effect now; with a new uplink, start_uplink() rebuilds it.
     if (commands_changed && !uplink_changed && uplink_) {
@@ -487,18 +570,7 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
     } else if (uplink_changed && !uplink_) {
         start_uplink_or_wait();  // was waiting for credentials
     } else if (uplink_changed) {
-        log_.info("uplink settings or credentials changed; reconnecting");
-        swapping_uplink_ = true;
-        auto old = std::shared_ptr<uplink::Session>(std::move(uplink_));
-        auto old_log = std::shared_ptr<core::ScopedLogger>(std::move(uplink_log_));
-        old->async_stop(std::chrono::seconds(5), [this, old, old_log]() mutable {
-            asio::post(io_, [old, old_log]() mutable {
-                old.reset();
-                old_log.reset();
-            });
-            swapping_uplink_ = false;
-            if (!stopping_) start_uplink_or_wait();
-        });
+        restart_uplink("uplink settings or credentials changed");
     }
     latest_.clear();  // values of devices that may be gone
     log_.info("configuration reloaded", {{"DEVICES", std::to_string(devices_->device_count())}});

@@ -9,6 +9,7 @@
 
 #include "app/app.hpp"
 #include "app/config_applier.hpp"
+#include "app/identity_runtime.hpp"
 #include "app/ota_runtime.hpp"
 #include "commands/command_service.hpp"
 #include "control/control_server.hpp"
@@ -72,6 +73,15 @@ private:
     void begin_shutdown(const char* why);
     void finish_shutdown();
     void start_uplink();
+    // The uplink identity's lifecycle (certificate renewal, claim provisioning, set-crl); a
+    // failure is logged and the uplink uses uplink.tls as configured.
+    void start_identity();
+    // Replaces the running uplink session (new settings, credentials or identity); a swap
+    // already under way picks up the current state when it ends.
+    void restart_uplink(const std::string& why);
+    // True when the uplink can start although uplink.tls files are missing: an issued or claim
+    // identity stands in for the factory certificate and key.
+    bool identity_covers_missing() const;
     // Starts the uplink, or, while credential files are missing, waits for them (re-checked
     // every few seconds and on reload) with devices polled and telemetry buffered meanwhile.
     void start_uplink_or_wait();
@@ -105,6 +115,8 @@ private:
     std::unique_ptr<control::ControlServer> control_;
     std::unique_ptr<core::ScopedLogger> ota_log_;
     std::unique_ptr<OtaRuntime> ota_;
+    std::unique_ptr<core::ScopedLogger> identity_log_;
+    std::unique_ptr<IdentityRuntime> identity_;
     LatestValues latest_;
     std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
     std::unique_ptr<core::PluginHost> plugins_;

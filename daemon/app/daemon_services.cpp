@@ -74,8 +74,9 @@ json DaemonServices::status_document() const {
              {"queue", {{"points", s.queued_points}, {"bytes", s.queued_bytes}}},
              {"drops", s.dropped_total + s.ingest_overflow},
              {"devices", std::move(devices)},
-             {"certificate", d_.config_.missing_credentials.empty() ? certificate_json(d_.config_)
-                                                                    : json(nullptr)}};
+             {"certificate", d_.identity_                             ? d_.identity_->status()
+                             : d_.config_.missing_credentials.empty() ? certificate_json(d_.config_)
+                                                                      : json(nullptr)}};
     if (d_.command_service_) {
         json summary = d_.command_service_->summary();
         out["last_command"] = summary["last"];
@@ -312,6 +313,18 @@ Expected<json> DaemonServices::ota_update(const std::string& command_id,
 Expected<json> DaemonServices::ota_abort(const std::string& why) {
     if (!d_.ota_) return ota_unavailable();
     return d_.ota_->abort(why);
+}
+Expected<json> DaemonServices::renew_certificate(const std::string& why) {
+    if (!d_.identity_)
+        return make_error("cert.disabled",
+                          "the certificate lifecycle is not available (see linteld's log)");
+    return d_.identity_->renew(why);
+}
+Expected<json> DaemonServices::set_crl(const std::string& pem) {
+    if (!d_.identity_)
+        return make_error("cert.disabled",
+                          "the certificate lifecycle is not available (see linteld's log)");
+    return d_.identity_->set_crl(pem);
 }
 Expected<json> DaemonServices::ota_status() {
     if (!d_.ota_) return ota_unavailable();

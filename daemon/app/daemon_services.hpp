@@ -42,6 +42,8 @@ public:
                                         const std::string& manifest) override;
     Expected<nlohmann::json> ota_abort(const std::string& why) override;
     Expected<nlohmann::json> ota_status() override;
+    Expected<nlohmann::json> renew_certificate(const std::string& why) override;
+    Expected<nlohmann::json> set_crl(const std::string& pem) override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }

@@ -219,12 +219,19 @@ constexpr std::size_t kMaxManifestBytes = 64 * 1024;
 // ota.* reasons that mean "the update could not run" rather than "you may not": failed.
 bool is_ota_failure(std::string_view code) { return code == "ota.store"; }
 
+// The outcome of an action the daemon answers at once: its error code is the reason, failed
+// when `is_failure` says the action could not run, rejected otherwise.
+void answer_with(Done& done, Expected<json> r, const std::string& what,
+                 bool (*is_failure)(std::string_view)) {
+    if (r) return done(ok(std::move(*r), what));
+    const auto& e = r.error();
+    done(is_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+}
+
 void ota_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
     const json& args = c.args;
     auto answer = [&](Expected<json> r, const std::string& what) {
-        if (r) return done(ok(std::move(*r), what));
-        const auto& e = r.error();
-        done(is_ota_failure(e.code) ? failed(e.code, e.message) : rejected(e.code, e.message));
+        answer_with(done, std::move(r), what, is_ota_failure);
     };
     if (c.action == "ota-update") {
         if (auto bad = unknown_key(args, {"manifest"}))
@@ -251,6 +258,30 @@ void ota_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
     }
     if (auto bad = unknown_key(args, {})) return done(rejected(reason::bad_args, *bad));
     answer(ctx.ops.ota_status(), "OTA status sent");
+}
+
+// The largest CRL set-crl carries (the CRL checker bounds it at 1 MiB; MQTT brokers far lower).
+constexpr std::size_t kMaxCrlBytes = 96 * 1024;
+// cert.* reasons that mean "could not be done" rather than "refused": failed.
+bool is_cert_failure(std::string_view code) {
+    return code == "cert.store_failed" || code == "cert.key_failed";
+}
+
+void certificate_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
+    const json& args = c.args;
+    auto answer = [&](Expected<json> r, const std::string& what) {
+        answer_with(done, std::move(r), what, is_cert_failure);
+    };
+    if (c.action == "renew-certificate") {
+        if (auto bad = unknown_key(args, {})) return done(rejected(reason::bad_args, *bad));
+        return answer(ctx.ops.renew_certificate("renew-certificate by " + ctx.principal),
+                      "certificate renewal started");
+    }
+    if (auto bad = unknown_key(args, {"crl"})) return done(rejected(reason::bad_args, *bad));
+    auto crl = string_arg(args, "crl");
+    if (!crl || crl->empty() || crl->size() > kMaxCrlBytes)
+        return done(rejected(reason::bad_args, "args.crl: one PEM X509 CRL, at most 96 KiB"));
+    answer(ctx.ops.set_crl(*crl), "CRL updated");
 }
 
 }  // namespace
@@ -345,6 +376,8 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
     if (c.action == "ota-update" || c.action == "ota-abort" || c.action == "ota-status") {
         return ota_action(c, ctx, done);
     }
+    if (c.action == "renew-certificate" || c.action == "set-crl")
+        return certificate_action(c, ctx, done);
     if (c.action == "get-audit") {
         if (auto bad = unknown_key(args, {"since", "limit"}))
             return done(rejected(reason::bad_args, *bad));

@@ -73,6 +73,18 @@ public:
                                                 const std::string& manifest) = 0;
     virtual Expected<nlohmann::json> ota_abort(const std::string& why) = 0;
     virtual Expected<nlohmann::json> ota_status() = 0;
+
+    // renew-certificate: starts a renewal of the uplink certificate (new key, CSR); the outcome
+    // follows as events (docs/certificates.md). set-crl: checks, stores and uses a new CRL for
+    // the broker's CA. Refusals carry the cert.* reason as the error code.
+    virtual Expected<nlohmann::json> renew_certificate(const std::string& why) {
+        (void)why;
+        return make_error("cert.disabled", "the certificate lifecycle is not available");
+    }
+    virtual Expected<nlohmann::json> set_crl(const std::string& pem) {
+        (void)pem;
+        return make_error("cert.disabled", "the certificate lifecycle is not available");
+    }
 };
 
 }  // namespace lintel::commands

@@ -16,8 +16,8 @@ std::unexpected<Error> failure(const std::filesystem::path& path, std::string_vi
                       std::string(step) + " " + path.string() + ": " + std::strerror(err));
 }
 
-// The directory entry itself (a rename or unlink) reaches the disk only with the directory's
-// own fsync.
+}  // namespace
+
 Expected<void> sync_directory(const std::filesystem::path& dir) {
     const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return failure(dir, "cannot open directory", errno);
@@ -27,8 +27,6 @@ Expected<void> sync_directory(const std::filesystem::path& dir) {
     if (rc != 0) return failure(dir, "cannot sync directory", err);
     return {};
 }
-
-}  // namespace
 
 Expected<void> write_file_atomically(const std::filesystem::path& path, std::string_view content,
                                      mode_t mode) {

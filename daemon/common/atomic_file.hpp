@@ -18,4 +18,7 @@ Expected<void> write_file_atomically(const std::filesystem::path& path, std::str
 // Removes the file if present and makes the removal durable; false when there was none.
 Expected<bool> remove_file_durably(const std::filesystem::path& path);
 
+// fsync of a directory: a rename or unlink inside it reaches the disk only with this.
+Expected<void> sync_directory(const std::filesystem::path& dir);
+
 }  // namespace lintel::common

@@ -37,6 +37,25 @@ struct CredentialFile {
     bool operator==(const CredentialFile&) const = default;
 };
 
+// uplink.identity: the lifecycle of the uplink's certificate (docs/certificates.md).
+struct IdentitySettings {
+    // The CA that issues gateway certificates (pinned); absent: uplink.tls.ca_file.
+    std::optional<std::filesystem::path> ca_file;
+    Duration renew_before{30LL * 86'400'000};  // renew this long before notAfter
+    std::vector<Duration> warn_before{Duration{30LL * 86'400'000}, Duration{7LL * 86'400'000},
+                                      Duration{86'400'000}};
+    Duration reply_timeout{60'000};      // CSR published -> certificate reply
+    int attempts = 3;                    // CSRs per renewal before waiting retry_interval
+    Duration retry_interval{3'600'000};  // after a failed renewal
+    Duration switch_timeout{60'000};     // new identity must be connected by then, else rollback
+    // A claim certificate for first contact (docs/provisioning.md): used when the gateway has
+    // neither an issued identity nor uplink.tls.cert_file/key_file.
+    std::optional<std::filesystem::path> claim_cert_file;
+    std::optional<std::filesystem::path> claim_key_file;
+
+    bool operator==(const IdentitySettings&) const = default;
+};
+
 struct UplinkSettings {
     std::string host;
     int port = 8883;
@@ -51,6 +70,7 @@ struct UplinkSettings {
     std::size_t batch_max_bytes = 64 * 1024;
     int max_in_flight = 32;
     Duration status_interval{60'000};
+    IdentitySettings identity;
 
     bool operator==(const UplinkSettings&) const = default;
 };

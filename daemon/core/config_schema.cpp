@@ -54,6 +54,39 @@ void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors,
     r.finish();
 }
 
+void parse_identity(const ConfigNode* node, IdentitySettings& id, ConfigErrors& errors) {
+    if (node == nullptr) return;
+    MapReader r(*node, errors);
+    if (r.has("ca_file")) id.ca_file = path_value(r, "ca_file", false);
+    // Up to 100 years: a renewal right away for a long-lived factory certificate is legitimate.
+    id.renew_before = r.duration("renew_before", id.renew_before, kHour, 36500 * kDay);
+    if (const ConfigNode* w = r.child("warn_before")) {
+        if (!w->is_sequence() || w->items.empty() || w->items.size() > 8) {
+            errors.add(*w, "must be a list of 1 to 8 durations, e.g. [30d, 7d, 1d]");
+        } else {
+            id.warn_before.clear();
+            for (const auto& item : w->items) {
+                std::string why;
+                auto d = item.is_scalar() ? sdk::parse_duration(item.scalar, why) : std::nullopt;
+                if (!d || *d < kHour || *d > 365 * kDay) {
+                    errors.add(item, "must be a duration from 1h to 365d");
+                    continue;
+                }
+                id.warn_before.push_back(*d);
+            }
+        }
+    }
+    id.reply_timeout = r.duration("reply_timeout", id.reply_timeout, 1s, kHour);
+    id.attempts = static_cast<int>(r.integer("attempts", id.attempts, 1, 10));
+    id.retry_interval = r.duration("retry_interval", id.retry_interval, 1s, 7 * kDay);
+    id.switch_timeout = r.duration("switch_timeout", id.switch_timeout, 1s, kHour);
+    if (r.has("claim_cert_file")) id.claim_cert_file = path_value(r, "claim_cert_file", false);
+    if (r.has("claim_key_file")) id.claim_key_file = path_value(r, "claim_key_file", false);
+    if (id.claim_cert_file.has_value() != id.claim_key_file.has_value())
+        errors.add(*node, "claim_cert_file and claim_key_file go together");
+    r.finish();
+}
+
 void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& errors,
                   const ConfigNode& root) {
     if (node == nullptr) {
@@ -104,6 +137,7 @@ void parse_uplink(const ConfigNode* node, UplinkSettings& u, ConfigErrors& error
     }
     u.max_in_flight = static_cast<int>(r.integer("max_in_flight", u.max_in_flight, 1, 1000));
     u.status_interval = r.duration("status_interval", u.status_interval, 1s, kDay);
+    parse_identity(r.child("identity"), u.identity, errors);
     r.finish();
 }
 

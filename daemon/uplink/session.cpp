@@ -90,6 +90,9 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     std::vector<std::function<void()>> stop_waiters_;
     std::vector<StateListener> listeners_;
     CommandHandler command_handler_;
+    CommandHandler certificate_handler_;
+    std::optional<int> certificate_sub_mid_;
+    std::unordered_set<int> control_mids_;  // publish_now(): PUBACKs nobody waits for
     std::unique_ptr<TelemetryPump> outbox_pump_;
     std::function<std::string()> status_extra_;  // control messages; null without an outbox
     std::optional<int> subscribe_mid_;
@@ -153,7 +156,9 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         o.protocol = cfg_.protocol;
         o.keepalive = cfg_.keepalive;
         o.tls = cfg_.tls;
-        o.will = MqttWill{topics_.status, offline_status_json(cfg_.gateway_id), 1, true};
+        // A claim identity may not write the status topic: a Will there would be refused.
+        if (!cfg_.claim)
+            o.will = MqttWill{topics_.status, offline_status_json(cfg_.gateway_id), 1, true};
         // Room for the status messages next to a full window of telemetry.
         o.max_in_flight = static_cast<int>(cfg_.max_in_flight) + 2;
 
@@ -229,6 +234,13 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
             if (auto d = client_->disconnect(); !d) fire(LinkEvent::stop_done);
             return;
         }
+        if (control_mids_.erase(mid) > 0) {
+            if (r.code >= 0x80) {
+                log_.warning("uplink: broker refused a control message (check the ACL)",
+                             {{"REASON", r.text}, {"CODE", hex_code(r.code)}});
+            }
+            return;
+        }
         if (status_mids_.erase(mid) > 0) {
             if (r.code >= 0x80 && !status_refusal_logged_) {
                 status_refusal_logged_ = true;
@@ -243,6 +255,16 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     }
 
     void on_subscribe(int mid, const std::vector<int>& granted) {
+        if (certificate_sub_mid_ && *certificate_sub_mid_ == mid) {
+            certificate_sub_mid_.reset();
+            if (granted.empty() || granted.front() >= 0x80) {
+                log_.error(
+                    "uplink: broker refused the certificate reply subscription; certificate "
+                    "renewal cannot complete (check the broker ACL for this gateway)",
+                    {{"TOPIC", topics_.certificate}});
+            }
+            return;
+        }
         if (!subscribe_mid_ || *subscribe_mid_ != mid) return;
         subscribe_mid_.reset();
         if (granted.empty() || granted.front() >= 0x80) {
@@ -259,6 +281,10 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
     void on_message(const MqttMessage& m) {
         if (m.topic == topics_.commands && command_handler_) {
             command_handler_(m);
+            return;
+        }
+        if (m.topic == topics_.certificate && certificate_handler_) {
+            certificate_handler_(m);
             return;
         }
         // Only the command topic is subscribed; anything else is a broker quirk. Not trusted.
@@ -286,6 +312,21 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         }
         failures_in_row_ = 0;
         last_logged_failure_.clear();
+        control_mids_.clear();
+        if (certificate_handler_) {
+            auto mid = client_->subscribe(topics_.certificate, 1);
+            if (mid) {
+                certificate_sub_mid_ = *mid;
+            } else {
+                log_.error("uplink: cannot subscribe to certificate replies",
+                           {{"TOPIC", topics_.certificate}, {"ERROR", mid.error().message}});
+            }
+        }
+        if (cfg_.claim) {
+            log_.info("uplink: connected with the claim identity: only the CSR exchange runs",
+                      {{"BROKER", broker_}});
+            return;
+        }
         publish_status();
         if (command_handler_) {
             // Clean start: subscriptions do not survive a reconnect, so every connection asks.
@@ -389,14 +430,23 @@ struct Session::Impl : std::enable_shared_from_this<Impl> {
         status_timer_.cancel();
         pump_.drain();
         if (outbox_pump_) outbox_pump_->drain();
-        log_.info("uplink: stopping; publishing offline status", {{"BROKER", broker_}});
-        auto mid = client_->publish(topics_.status, offline_status_json(cfg_.gateway_id), 1, true);
-        if (!mid) {
-            post_event(attempt_, LinkEvent::stop_done,
-                       "offline status not sent: " + mid.error().message);
-            return;
+        if (cfg_.claim) {
+            // No status topic for a claim identity: just DISCONNECT.
+            if (auto d = client_->disconnect(); !d) {
+                post_event(attempt_, LinkEvent::stop_done, d.error().message);
+                return;
+            }
+        } else {
+            log_.info("uplink: stopping; publishing offline status", {{"BROKER", broker_}});
+            auto mid =
+                client_->publish(topics_.status, offline_status_json(cfg_.gateway_id), 1, true);
+            if (!mid) {
+                post_event(attempt_, LinkEvent::stop_done,
+                           "offline status not sent: " + mid.error().message);
+                return;
+            }
+            offline_mid_ = *mid;
         }
-        offline_mid_ = *mid;
         std::weak_ptr<Impl> weak = shared_from_this();
         stop_timer_.expires_after(stop_deadline_);
         stop_timer_.async_wait([weak](const boost::system::error_code& ec) {
@@ -516,6 +566,20 @@ void Session::on_state_change(StateListener listener) {
 }
 
 void Session::on_command(CommandHandler handler) { impl_->command_handler_ = std::move(handler); }
+
+void Session::on_certificate_reply(CommandHandler handler) {
+    impl_->certificate_handler_ = std::move(handler);
+}
+
+Expected<void> Session::publish_now(std::string_view subtopic, std::string_view payload) {
+    Impl& s = *impl_;
+    if (s.state_ != LinkState::connected || !s.client_)
+        return make_error("uplink.offline", "the uplink is not connected");
+    auto mid = s.client_->publish(s.topics_.base + "/" + std::string(subtopic), payload, 1, false);
+    if (!mid) return std::unexpected(mid.error());
+    s.control_mids_.insert(*mid);
+    return {};
+}
 
 void Session::set_status_extra(std::function<std::string()> extra) {
     impl_->status_extra_ = std::move(extra);

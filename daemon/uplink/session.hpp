@@ -64,6 +64,13 @@ public:
     // message to `handler` on the loop. Without a handler the gateway subscribes to nothing.
     // Set before start().
     void on_command(CommandHandler handler);
+    // Subscribes to {prefix}/{gateway_id}/certificate (QoS 1) on every connection and hands
+    // each message to `handler` on the loop (the certificate lifecycle). Set before start().
+    void on_certificate_reply(CommandHandler handler);
+    // Publishes one small control message (QoS 1, not retained) on {prefix}/{gateway_id}/
+    // {subtopic} now; refused (uplink.offline) unless connected. Not buffered: the caller
+    // retries on its own deadline (a CSR is worthless once its request has timed out).
+    Expected<void> publish_now(std::string_view subtopic, std::string_view payload);
     // A second source, drained before telemetry on every connection: each batch goes to
     // {prefix}/{gateway_id}/{batch.topic} with QoS 1 and is acknowledged to the source on
     // PUBACK. Set before start(); `outbox` must outlive the session.

@@ -61,7 +61,9 @@ Expected<Topics> Topics::make(std::string_view prefix, std::string_view gateway_
                   base + "/cmd",
                   base + "/cmd/result",
                   base + "/audit",
-                  base + "/events"};
+                  base + "/events",
+                  base + "/csr",
+                  base + "/certificate"};
 }
 
 }  // namespace lintel::uplink

@@ -32,6 +32,9 @@ struct UplinkConfig {
     std::size_t max_in_flight = 32;                    // uplink.max_in_flight
     std::chrono::milliseconds status_interval{60000};  // uplink.status_interval
     std::string version = "unknown";                   // set by the daemon, reported in status
+    // Connected with a claim certificate (docs/provisioning.md): its ACL allows only the CSR
+    // exchange, so no Last Will, no status, no telemetry, no outbox and no commands.
+    bool claim = false;
 
     const std::string& effective_client_id() const {
         return client_id.empty() ? gateway_id : client_id;

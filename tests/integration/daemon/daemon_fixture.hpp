@@ -103,7 +103,7 @@ protected:
             << "uplink:\n  host: localhost\n  port: " << broker_->port() << "\n"
             << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
             << "  status_interval: 1s\n"
-            << "  tls:\n"
+            << uplink_extra_ << "  tls:\n"
             << "    ca_file: " << tls_file(pki_.ca_cert, "ca.pem").string() << "\n"
             << "    cert_file: " << tls_file(pki_.gateway.cert, "gateway.pem").string() << "\n"
             << "    key_file: " << tls_file(pki_.gateway.key, "gateway.key").string() << "\n"
@@ -111,6 +111,9 @@ protected:
             << "shutdown:\n  timeout: 5s\n"
             << extra;
     }
+
+    // More keys of the uplink section (indented two spaces), e.g. "  identity:\n    ...".
+    std::string uplink_extra_;
 
     // The generated PKI's file, or its name under tls_dir_ when a test provisions by hand.
     fs::path tls_file(const fs::path& generated, const std::string& name) const {

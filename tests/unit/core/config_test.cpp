@@ -89,6 +89,43 @@ TEST_F(ConfigTest, ParsesDurationsAndSizes) {
     EXPECT_EQ(c->buffer.max_bytes, 64ULL << 20);
 }
 
+TEST_F(ConfigTest, UplinkIdentityDefaultsAndKeys) {
+    using namespace std::chrono_literals;
+    sdk::ConfigErrors errors;
+    auto d = load(main_yaml(), errors);
+    ASSERT_TRUE(d) << errors.to_string();
+    EXPECT_EQ(d->uplink.identity.renew_before, 30 * 24h);
+    EXPECT_EQ(d->uplink.identity.warn_before, (std::vector<Duration>{30 * 24h, 7 * 24h, 24h}));
+    EXPECT_FALSE(d->uplink.identity.claim_cert_file);
+    auto c = load(main_yaml("  identity:\n    ca_file: /etc/lintel/pki/issuer.pem\n"
+                            "    renew_before: 3651d\n    warn_before: [14d, 2d]\n"
+                            "    reply_timeout: 5s\n    attempts: 4\n    switch_timeout: 20s\n"
+                            "    claim_cert_file: /etc/lintel/pki/claim.crt\n"
+                            "    claim_key_file: /etc/lintel/pki/claim.key\n"),
+                  errors);
+    ASSERT_TRUE(c) << errors.to_string();
+    EXPECT_EQ(c->uplink.identity.ca_file, fs::path("/etc/lintel/pki/issuer.pem"));
+    EXPECT_EQ(c->uplink.identity.renew_before, 3651 * 24h);
+    EXPECT_EQ(c->uplink.identity.warn_before, (std::vector<Duration>{14 * 24h, 48h}));
+    EXPECT_EQ(c->uplink.identity.reply_timeout, 5s);
+    EXPECT_EQ(c->uplink.identity.attempts, 4);
+    EXPECT_EQ(c->uplink.identity.switch_timeout, 20s);
+    EXPECT_EQ(c->uplink.identity.claim_key_file, fs::path("/etc/lintel/pki/claim.key"));
+}
+
+TEST_F(ConfigTest, UplinkIdentityMistakesAreReported) {
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(main_yaml("  identity:\n    warn_before: [7d, soon]\n"
+                                "    claim_cert_file: /etc/lintel/pki/claim.crt\n"
+                                "    attempts: 0\n    colour: red\n"),
+                      errors));
+    const std::string all = errors.to_string();
+    EXPECT_NE(all.find("uplink.identity.warn_before"), std::string::npos) << all;
+    EXPECT_NE(all.find("claim_cert_file and claim_key_file go together"), std::string::npos) << all;
+    EXPECT_NE(all.find("uplink.identity.attempts: 0 is out of range"), std::string::npos) << all;
+    EXPECT_NE(all.find("uplink.identity.colour: unknown key"), std::string::npos) << all;
+}
+
 TEST_F(ConfigTest, UnknownKeyNamesFileLineColumnAndPath) {
     sdk::ConfigErrors errors;
     EXPECT_FALSE(load(main_yaml("  keepalve: 30s\n"), errors));
