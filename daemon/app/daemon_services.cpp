@@ -85,6 +85,8 @@ json DaemonServices::status_document() const {
     }
     // The current or last OTA update (null: OTA not enabled).
     out["ota"] = d_.ota_ ? d_.ota_->status() : json(nullptr);
+    // Delivered 802.1X / Wi-Fi credentials per interface (null: no credentials: section).
+    out["credentials"] = d_.credentials_ ? d_.credentials_->status() : json(nullptr);
     return out;
 }
 
@@ -316,6 +318,20 @@ Expected<json> DaemonServices::ota_abort(const std::string& why) {
 Expected<json> DaemonServices::ota_status() {
     if (!d_.ota_) return ota_unavailable();
     return d_.ota_->status();
+}
+
+void DaemonServices::set_credentials(const std::string& command_id, const std::string& kid,
+                                     const std::string& principal, std::string envelope,
+                                     std::function<void(commands::ConfigChangeOutcome)> done) {
+    if (!d_.credentials_) {
+        return done(commands::ConfigChangeOutcome{
+            commands::ConfigChangeOutcome::Status::refused, "cred.disabled",
+            "delivered credentials are not enabled on this gateway (no credentials: section in "
+            "its configuration, or it could not start: see linteld's log)",
+            json::object()});
+    }
+    d_.credentials_->apply(CredentialsRequest{command_id, kid, principal, std::move(envelope)},
+                           std::move(done));
 }
 
 }  // namespace lintel::app

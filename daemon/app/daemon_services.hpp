@@ -42,6 +42,9 @@ public:
                                         const std::string& manifest) override;
     Expected<nlohmann::json> ota_abort(const std::string& why) override;
     Expected<nlohmann::json> ota_status() override;
+    void set_credentials(const std::string& command_id, const std::string& kid,
+                         const std::string& principal, std::string envelope,
+                         std::function<void(commands::ConfigChangeOutcome)> done) override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }

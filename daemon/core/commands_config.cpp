@@ -158,10 +158,10 @@ void check_references(const ConfigNode& node, const CommandsSettings& c, ConfigE
 
 const std::vector<std::string>& known_command_actions() {
     static const std::vector<std::string> actions{
-        "ping",           "get-status",    "get-config",    "read-point",
-        "write-point",    "set-log-level", "reload-config", "apply-config",
-        "restart-driver", "shun",          "unshun",        "get-audit",
-        "revoke-key",     "ota-update",    "ota-abort",     "ota-status"};
+        "ping",          "get-status",     "get-config",   "read-point",     "write-point",
+        "set-log-level", "reload-config",  "apply-config", "restart-driver", "shun",
+        "unshun",        "get-audit",      "revoke-key",   "ota-update",     "ota-abort",
+        "ota-status",    "set-credentials"};
     return actions;
 }
 
