@@ -111,6 +111,11 @@ json DaemonServices::redacted_config() {
     for (const auto& k : c.commands.keys) {
         keys.push_back({{"id", k.id}, {"principal", k.principal}, {"revoked", k.revoked}});
     }
+    // Which interfaces take delivered credentials; the bundles themselves never appear here.
+    json interfaces = json::array();
+    for (const auto& i : c.credentials.interfaces) {
+        interfaces.push_back({{"name", i.name}, {"type", i.type}});
+    }
     return json{
         {"gateway", {{"id", c.gateway_id}}},
         {"log", {{"level", level_name(c.log_level)}}},
@@ -121,6 +126,8 @@ json DaemonServices::redacted_config() {
           {"topic_prefix", c.uplink.topic_prefix}}},
         {"buffer", {{"max_bytes", c.buffer.max_bytes}, {"synchronous", c.buffer.synchronous}}},
         {"commands", {{"enabled", c.commands.enabled}, {"keys", std::move(keys)}}},
+        {"credentials",
+         {{"enabled", c.credentials.enabled}, {"interfaces", std::move(interfaces)}}},
         {"devices", std::move(devices)}};
 }
 
