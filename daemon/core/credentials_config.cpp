@@ -4,13 +4,13 @@
 #include <array>
 #include <set>
 
+#include "core/ota_config.hpp"  // absolute_path_value
 #include "lintel/config_reader.hpp"
 
 namespace lintel::core {
 namespace {
 
 using namespace std::chrono_literals;
-using sdk::ConfigErrors;
 using sdk::ConfigNode;
 using sdk::MapReader;
 
@@ -26,13 +26,8 @@ bool is_ifname(std::string_view s) {
 }
 
 std::filesystem::path absolute(MapReader& r, std::string_view key, std::filesystem::path fallback) {
-    auto s = r.optional_string(key);
-    if (!s) return fallback;
-    if (s->empty() || s->front() != '/') {
-        r.errors().add(*r.node().find(key), "must be an absolute path, got \"" + *s + "\"");
-        return fallback;
-    }
-    return std::filesystem::path(*s).lexically_normal();
+    auto path = absolute_path_value(r, key, false);
+    return path ? path->lexically_normal() : fallback;
 }
 
 void parse_interfaces(MapReader& r, CredentialsSettings& o) {
@@ -84,7 +79,7 @@ void parse_interfaces(MapReader& r, CredentialsSettings& o) {
 
 }  // namespace
 
-void parse_credentials(const ConfigNode* node, CredentialsSettings& o, ConfigErrors& errors) {
+void parse_credentials(const ConfigNode* node, CredentialsSettings& o, sdk::ConfigErrors& errors) {
     if (node == nullptr || node->is_null()) return;
     MapReader r(*node, errors);
     if (!r.ok()) return;
