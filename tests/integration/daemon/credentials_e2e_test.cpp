@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "commands/base64url.hpp"
 
 namespace lintel::test {
@@ -160,7 +162,8 @@ TEST_F(CredentialsTest, BundlesForSomeoneElseOrChangedOnTheWayAreRefusedWithNoth
     {
         auto der = commands::base64_decode(tampered);
         ASSERT_TRUE(der);
-        (*der)[der->size() - 40] ^= 0x01;  // inside the ciphertext
+        char& byte = (*der)[der->size() - 40];  // inside the ciphertext
+        byte = static_cast<char>(byte ^ 0x01);
         tampered = commands::base64_encode(*der);
     }
     const std::vector<Case> cases{

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "wpa/escape.hpp"
 #include "wpa/reason_codes.hpp"
 
 namespace lintel::wpa {
@@ -157,9 +158,9 @@ TEST(WpaConfigFile, LongValuesGoHexOrAreRefused) {
     EXPECT_EQ(refused.error().code, reason::bad_value);
     EXPECT_NE(refused.error().message.find("ca_cert"), std::string::npos);
     // And a value too long for hex too.
-    auto hex = config_line_or_hex("password", std::string(300, '\x02'));
-    ASSERT_FALSE(hex);
-    EXPECT_NE(hex.error().message.find("password: 300 bytes"), std::string::npos);
+    auto too_long = config_line_or_hex("password", std::string(300, '\x02'));
+    ASSERT_FALSE(too_long);
+    EXPECT_NE(too_long.error().message.find("password: 300 bytes"), std::string::npos);
 }
 
 TEST(WpaConfigFile, MissingPiecesAreRefused) {
