@@ -236,6 +236,10 @@ void add_credentials(Block& b, const json& entry) {
     if (auto method = c.str("method")) text += " (" + *method + ")";
     if (auto identity = c.str("identity")) text += ", identity " + *identity;
     if (auto ssid = c.str("ssid")) text += ", ssid " + *ssid;
+    if (const json* attached = c.any("attached"); attached && *attached == false) {
+        text += ", wpa_supplicant not reachable";
+    }
+    (void)c.any("client_cert_subject");  // the expiry is what an operator acts on
     if (const json* until = c.any("client_cert_not_after")) {
         text += ", client cert until " + time_of(*until);
     }

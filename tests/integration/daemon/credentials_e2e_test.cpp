@@ -66,6 +66,22 @@ TEST_F(CredentialsTest, AnEncryptedEapTlsBundleEndsAuthorizedWithTheNewIdentity)
     EXPECT_EQ(s.at("identity"), "dot1x-b");
     EXPECT_GT(s.at("client_cert_not_after").get<std::int64_t>(), now_ms());
     EXPECT_EQ(s.at("last_result").at("outcome"), "ok");
+    // The retained status message carries the same section.
+    EXPECT_TRUE(wait_until(
+        [&] {
+            for (const auto& m : observer_->messages_on(status_topic())) {
+                auto doc = nlohmann::json::parse(m.payload, nullptr, false);
+                if (!doc.is_object() || !doc.contains("credentials")) continue;
+                for (const auto& e : doc["credentials"]) {
+                    // bundle_id is null until a bundle is known: compare, do not convert.
+                    if (e.contains("bundle_id") && e.at("bundle_id") == "cred-b-1" &&
+                        e.value("state", "") == "authorized")
+                        return true;
+                }
+            }
+            return false;
+        },
+        10s));
     ASSERT_TRUE(wait_until(
         [&] {
             for (const auto& e : events()) {
