@@ -19,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::entries;
+using test::mode_of;
 using test::read_file;
 using test::TempDir;
 using test::write_file;
@@ -26,19 +28,6 @@ using test::write_file;
 constexpr std::string_view k_ca = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n";
 constexpr std::string_view k_cert = "-----BEGIN CERTIFICATE-----\nC1\n-----END CERTIFICATE-----\n";
 constexpr std::string_view k_key = "-----BEGIN PRIVATE KEY-----\nK1\n-----END PRIVATE KEY-----\n";
-
-mode_t mode_of(const fs::path& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return 0;
-    return st.st_mode & 07777;
-}
-
-std::set<std::string> entries(const fs::path& dir) {
-    std::set<std::string> out;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) out.insert(e.path().filename().string());
-    return out;
-}
 
 json eap_tls(const std::string& identity, std::string_view key = k_key) {
     return json{{"op", "write"},         {"file", "wpa_supplicant-wired-eth1.conf"},
