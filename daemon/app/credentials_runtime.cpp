@@ -255,6 +255,20 @@ void CredentialsRuntime::helper_call(json params, std::function<void(Expected<js
         .async_call("wpa-config", std::move(params), k_helper_deadline, guard(std::move(done)));
 }
 
+// The sealed slots follow the file: previous becomes current again (after a first delivery
+// there is none, and the store keeps nothing that is not in effect).
+void CredentialsRuntime::undo_seal() {
+    auto restored = store_.restore_previous();
+    if (!restored) {
+        log_.error(
+            "the previous sealed credentials could not be restored; status may show the "
+            "refused bundle until the next set-credentials",
+            {{"REASON", restored.error().message}});
+    } else if (!*restored) {
+        (void)store_.clear();
+    }
+}
+
 std::string CredentialsRuntime::cause_text(const Apply& a) {
     return a.cause ? a.cause->code + ": " + a.cause->message : std::string("?");
 }
@@ -323,7 +337,7 @@ void CredentialsRuntime::write_and_reconfigure(std::shared_ptr<Apply> a) {
                       " (the helper's --wpa-config-dir must hold it)";
         }
         if (problem) {
-            (void)store_.restore_previous();
+            undo_seal();
             return finish(*a, failed(apply_code::apply_failed,
                                      "the wpa_supplicant configuration was not written; the "
                                      "previous one stays: " +
@@ -394,10 +408,7 @@ void CredentialsRuntime::roll_back(std::shared_ptr<Apply> a, Error cause) {
               {"detail", cause.message}});
     const std::string file = i.config.config_file.filename().string();
     helper_call(json{{"op", "restore"}, {"file", file}}, [this, a, &i](Expected<json> r) {
-        // The sealed slots follow the file: previous becomes current again (after a first
-        // delivery there is none, and the store keeps nothing that is not in effect).
-        auto restored = store_.restore_previous();
-        if (restored && !*restored) (void)store_.clear();
+        undo_seal();
         if (!r) {
             set_state(i, "failed", "rollback: " + r.error().message);
             return finish(*a, failed(apply_code::rollback_failed,

@@ -83,6 +83,7 @@ private:
     void new_authorized(std::shared_ptr<Apply> a);
     void roll_back(std::shared_ptr<Apply> a, Error cause);
     void previous_authorized(std::shared_ptr<Apply> a, Expected<wpa::Authorized> ok);
+    void undo_seal();
     static std::string cause_text(const Apply& a);
     static nlohmann::json rollback_output(const Apply& a);
     void helper_call(nlohmann::json params, std::function<void(Expected<nlohmann::json>)> done);
