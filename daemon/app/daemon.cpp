@@ -36,6 +36,7 @@ Daemon::~Daemon() {
     control_.reset();
     ota_.reset();
     identity_.reset();
+    credentials_.reset();
     applier_.reset();
     if (devices_) devices_->stop_all();
     uplink_.reset();
@@ -99,6 +100,7 @@ bool Daemon::start() {
     credential_stamps_ = credential_stamps(config_);
     start_ota();
     start_identity();
+    start_credentials();
     start_uplink_or_wait();
     devices_->start_all();
     start_control();
@@ -221,7 +223,8 @@ void Daemon::start_uplink() {
         return nlohmann::json{{"devices", doc["devices"]},
                               {"certificate", doc["certificate"]},
                               {"commands", doc.value("commands", nlohmann::json(nullptr))},
-                              {"ota", doc["ota"]}}
+                              {"ota", doc["ota"]},
+                              {"credentials", doc["credentials"]}}
             .dump();
     });
     build_command_service();
@@ -360,6 +363,28 @@ void Daemon::start_ota() {
         return;
     }
     ota_ = std::move(*runtime);
+}
+
+void Daemon::start_credentials() {
+    if (!config_.credentials.enabled || !config_.missing_credentials.empty()) return;
+    if (!credentials_log_) {
+        credentials_log_ = std::make_unique<core::ScopedLogger>(
+            log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "credentials"}});
+    }
+    CredentialsHooks hooks;
+    hooks.enqueue = [this](std::string suffix, std::string payload) {
+        if (command_store_) command_store_->enqueue(std::move(suffix), std::move(payload));
+    };
+    hooks.now_ms = [] { return sdk::now_unix_ms(); };
+    auto runtime =
+        CredentialsRuntime::start(io_.get_executor(), config_.credentials, config_.uplink.tls,
+                                  config_.helper.socket, std::move(hooks), *credentials_log_);
+    if (!runtime) {
+        log_.error("delivered credentials are unavailable; set-credentials is refused",
+                   {{"REASON", runtime.error().message}});
+        return;
+    }
+    credentials_ = std::move(*runtime);
 }
 
 void Daemon::start_uplink_or_wait() {
@@ -530,6 +555,12 @@ Expected<void> Daemon::apply_reload(sdk::ConfigErrors& errors) {
                           std::to_string(errors.size()) + " error(s) in the configuration");
     }
     log_.set_level(next->log_level);
+    if (!(next->credentials == config_.credentials)) {
+        log_.warning(
+            "credentials: settings take effect at the next restart; keeping the running "
+            "ones");
+        next->credentials = config_.credentials;
+    }
     if (next->gateway_id != config_.gateway_id || !(next->buffer == config_.buffer)) {
         log_.warning(
             "gateway.id and buffer settings take effect at the next restart; keeping the running "
@@ -615,6 +646,7 @@ void Daemon::finish_shutdown() {
     signals_.cancel();
     store_->stop();          // commits what is queued and joins the writer thread
     if (ota_) ota_->stop();  // the update's state is on disk; the next start resumes it
+    if (credentials_) credentials_->stop();
     applier_.reset();  // a trial under way stays in its journal: rolled back at the next start
     command_service_.reset();
     retiring_command_services_.clear();

@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "app/config_applier.hpp"
 #include "app/identity_runtime.hpp"
+#include "app/credentials_runtime.hpp"
 #include "app/ota_runtime.hpp"
 #include "commands/command_service.hpp"
 #include "control/control_server.hpp"
@@ -61,6 +62,9 @@ private:
     // OTA updates when the `ota:` section is present: ota.db opened, an unsettled update
     // resumed. A failure is logged and OTA stays off; the gateway's other work goes on.
     void start_ota();
+    // Delivered credentials when the `credentials:` section is present (and the device identity
+    // and sealed store open); else set-credentials is refused with cred.disabled.
+    void start_credentials();
     // The command service for the current config and credentials, or none (disabled, or the
     // gateway key cannot sign results: logged).
     void build_command_service();
@@ -117,6 +121,8 @@ private:
     std::unique_ptr<OtaRuntime> ota_;
     std::unique_ptr<core::ScopedLogger> identity_log_;
     std::unique_ptr<IdentityRuntime> identity_;
+    std::unique_ptr<core::ScopedLogger> credentials_log_;
+    std::unique_ptr<CredentialsRuntime> credentials_;
     LatestValues latest_;
     std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
     std::unique_ptr<core::PluginHost> plugins_;

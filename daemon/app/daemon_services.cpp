@@ -86,6 +86,8 @@ json DaemonServices::status_document() const {
     }
     // The current or last OTA update (null: OTA not enabled).
     out["ota"] = d_.ota_ ? d_.ota_->status() : json(nullptr);
+    // Delivered 802.1X / Wi-Fi credentials per interface (null: no credentials: section).
+    out["credentials"] = d_.credentials_ ? d_.credentials_->status() : json(nullptr);
     return out;
 }
 
@@ -110,6 +112,11 @@ json DaemonServices::redacted_config() {
     for (const auto& k : c.commands.keys) {
         keys.push_back({{"id", k.id}, {"principal", k.principal}, {"revoked", k.revoked}});
     }
+    // Which interfaces take delivered credentials; the bundles themselves never appear here.
+    json interfaces = json::array();
+    for (const auto& i : c.credentials.interfaces) {
+        interfaces.push_back({{"name", i.name}, {"type", i.type}});
+    }
     return json{
         {"gateway", {{"id", c.gateway_id}}},
         {"log", {{"level", level_name(c.log_level)}}},
@@ -120,6 +127,8 @@ json DaemonServices::redacted_config() {
           {"topic_prefix", c.uplink.topic_prefix}}},
         {"buffer", {{"max_bytes", c.buffer.max_bytes}, {"synchronous", c.buffer.synchronous}}},
         {"commands", {{"enabled", c.commands.enabled}, {"keys", std::move(keys)}}},
+        {"credentials",
+         {{"enabled", c.credentials.enabled}, {"interfaces", std::move(interfaces)}}},
         {"devices", std::move(devices)}};
 }
 
@@ -329,6 +338,20 @@ Expected<json> DaemonServices::set_crl(const std::string& pem) {
 Expected<json> DaemonServices::ota_status() {
     if (!d_.ota_) return ota_unavailable();
     return d_.ota_->status();
+}
+
+void DaemonServices::set_credentials(const std::string& command_id, const std::string& kid,
+                                     const std::string& principal, std::string envelope,
+                                     std::function<void(commands::ConfigChangeOutcome)> done) {
+    if (!d_.credentials_) {
+        return done(commands::ConfigChangeOutcome{
+            commands::ConfigChangeOutcome::Status::refused, "cred.disabled",
+            "delivered credentials are not enabled on this gateway (no credentials: section in "
+            "its configuration, or it could not start: see linteld's log)",
+            json::object()});
+    }
+    d_.credentials_->apply(CredentialsRequest{command_id, kid, principal, std::move(envelope)},
+                           std::move(done));
 }
 
 }  // namespace lintel::app

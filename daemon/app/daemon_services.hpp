@@ -44,6 +44,9 @@ public:
     Expected<nlohmann::json> ota_status() override;
     Expected<nlohmann::json> renew_certificate(const std::string& why) override;
     Expected<nlohmann::json> set_crl(const std::string& pem) override;
+    void set_credentials(const std::string& command_id, const std::string& kid,
+                         const std::string& principal, std::string envelope,
+                         std::function<void(commands::ConfigChangeOutcome)> done) override;
 
     // control::ControlService
     void status(Reply reply) override { reply(status_document()); }

@@ -160,6 +160,17 @@ void shun_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
             "shunned " + *who + " for " + std::to_string(duration.count() / 1000) + " s"));
 }
 
+// apply-config's and set-credentials' outcome as a result: refused before anything was written
+// is rejected, anything else that did not apply is failed.
+ActionOutcome outcome_of(ConfigChangeOutcome o) {
+    using S = ConfigChangeOutcome::Status;
+    if (o.status == S::applied) return ok(std::move(o.output), o.message);
+    json output = o.output.is_object() ? std::move(o.output) : json::object();
+    output["error"] = o.message;
+    return ActionOutcome{o.status == S::refused ? ResultStatus::rejected : ResultStatus::failed,
+                         o.reason, std::move(output), o.message};
+}
+
 constexpr std::chrono::milliseconds kMinConfirm{10'000};
 constexpr std::chrono::milliseconds kMaxConfirm{1'800'000};
 
@@ -205,12 +216,7 @@ void apply_config_action(const CommandEnvelope& c, ActionContext& ctx, Done& don
     change.kid = c.kid;
     change.principal = ctx.principal;
     ctx.ops.apply_config(std::move(change), [done = std::move(done)](ConfigChangeOutcome o) {
-        using S = ConfigChangeOutcome::Status;
-        if (o.status == S::applied) return done(ok(std::move(o.output), o.message));
-        json output = o.output.is_object() ? std::move(o.output) : json::object();
-        output["error"] = o.message;
-        done(ActionOutcome{o.status == S::refused ? ResultStatus::rejected : ResultStatus::failed,
-                           o.reason, std::move(output), o.message});
+        done(outcome_of(std::move(o)));
     });
 }
 
@@ -282,6 +288,23 @@ void certificate_action(const CommandEnvelope& c, ActionContext& ctx, Done& done
     if (!crl || crl->empty() || crl->size() > kMaxCrlBytes)
         return done(rejected(reason::bad_args, "args.crl: one PEM X509 CRL, at most 96 KiB"));
     answer(ctx.ops.set_crl(*crl), "CRL updated");
+}
+
+// The envelope lintel-sign credentials prints: standard base64 of at most 90 KiB (the credentials
+// module checks the rest, and says cred.too_large beyond that bound).
+constexpr std::size_t kMaxEnvelopeChars = 90 * 1024;
+
+void set_credentials_action(const CommandEnvelope& c, ActionContext& ctx, Done& done) {
+    if (auto bad = unknown_key(c.args, {"envelope"})) return done(rejected(reason::bad_args, *bad));
+    auto envelope = string_arg(c.args, "envelope");
+    if (!envelope || envelope->empty() || envelope->size() > kMaxEnvelopeChars) {
+        return done(rejected(reason::bad_args,
+                             "args.envelope: the encrypted bundle (lintel-sign credentials), "
+                             "base64, at most 90 KiB"));
+    }
+    ctx.ops.set_credentials(
+        c.id, c.kid, ctx.principal, std::move(*envelope),
+        [done = std::move(done)](ConfigChangeOutcome o) { done(outcome_of(std::move(o))); });
 }
 
 }  // namespace
@@ -361,6 +384,7 @@ void run_action(const CommandEnvelope& c, ActionContext ctx, Done done) {
         });
     }
     if (c.action == "apply-config") return apply_config_action(c, ctx, done);
+    if (c.action == "set-credentials") return set_credentials_action(c, ctx, done);
     if (c.action == "restart-driver") {
         if (auto bad = unknown_key(args, {"device"})) return done(rejected(reason::bad_args, *bad));
         const auto device = *string_arg(args, "device");

@@ -1,7 +1,7 @@
 // The actions a verified, authorised command can run, with their arguments (docs/commands.md):
 // ping, get-status, get-config, read-point, write-point, set-log-level, reload-config,
 // apply-config, restart-driver, shun, unshun, get-audit, revoke-key, ota-update, ota-abort,
-// ota-status, renew-certificate, set-crl.
+// ota-status, renew-certificate, set-crl, set-credentials.
 #pragma once
 
 #include <chrono>

@@ -85,6 +85,14 @@ public:
         (void)pem;
         return make_error("cert.disabled", "the certificate lifecycle is not available");
     }
+    // set-credentials: opens the envelope, applies the bundle through wpa_supplicant and waits
+    // for Authorized, or rolls back (docs/credentials.md). `done` runs once, within the
+    // authentication deadline twice plus the helper's. The outcome has the shape of
+    // apply-config's: applied, refused before anything was written (cred.*), or failed
+    // (cred.rolled_back, cred.rollback_failed, cred.apply_failed).
+    virtual void set_credentials(const std::string& command_id, const std::string& kid,
+                                 const std::string& principal, std::string envelope,
+                                 std::function<void(ConfigChangeOutcome)> done) = 0;
 };
 
 }  // namespace lintel::commands

@@ -161,7 +161,7 @@ const std::vector<std::string>& known_command_actions() {
         "ping",          "get-status",        "get-config",   "read-point",     "write-point",
         "set-log-level", "reload-config",     "apply-config", "restart-driver", "shun",
         "unshun",        "get-audit",         "revoke-key",   "ota-update",     "ota-abort",
-        "ota-status",    "renew-certificate", "set-crl"};
+        "ota-status",    "renew-certificate", "set-crl",      "set-credentials"};
     return actions;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/commands_config.hpp"
+#include "core/credentials_config.hpp"
 #include "core/ota_config.hpp"
 #include "lintel/config_node.hpp"
 #include "lintel/log.hpp"
@@ -118,6 +119,7 @@ struct Config {
     Duration shutdown_timeout{10'000};
     CommandsSettings commands;
     OtaSettings ota;
+    CredentialsSettings credentials;  // delivered 802.1X / Wi-Fi credentials
     ControlSettings control;
     HelperSettings helper;
     std::vector<DeviceEntry> devices;

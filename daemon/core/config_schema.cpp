@@ -212,6 +212,7 @@ Config read_main_config(const ConfigNode& root, const LoadOptions& options, Conf
     }
     parse_commands(r.child("commands"), c.commands, errors);
     parse_ota(r.child("ota"), c.ota, errors);
+    parse_credentials(r.child("credentials"), c.credentials, errors);
     if (const ConfigNode* ctl = r.child("control")) {
         MapReader cr(*ctl, errors);
         c.control.enabled = cr.boolean("enabled", c.control.enabled);

@@ -41,13 +41,7 @@ std::string id_value(MapReader& r, std::string_view key, bool required) {
 }
 
 std::optional<std::filesystem::path> path_value(MapReader& r, std::string_view key, bool required) {
-    auto s = required ? r.string(key) : r.optional_string(key);
-    if (!s) return std::nullopt;
-    if (s->empty() || s->front() != '/') {
-        r.errors().add(*r.node().find(key), "must be an absolute path, got \"" + *s + "\"");
-        return std::nullopt;
-    }
-    return std::filesystem::path(*s);
+    return absolute_path_value(r, key, required);
 }
 
 void parse_release_keys(MapReader& r, OtaSettings& o) {
@@ -120,6 +114,17 @@ void parse_download(MapReader& r, OtaDownloadSettings& d) {
 }
 
 }  // namespace
+
+std::optional<std::filesystem::path> absolute_path_value(MapReader& r, std::string_view key,
+                                                         bool required) {
+    auto s = required ? r.string(key) : r.optional_string(key);
+    if (!s) return std::nullopt;
+    if (s->empty() || s->front() != '/') {
+        r.errors().add(*r.node().find(key), "must be an absolute path, got \"" + *s + "\"");
+        return std::nullopt;
+    }
+    return std::filesystem::path(*s);
+}
 
 void parse_ota(const ConfigNode* node, OtaSettings& o, ConfigErrors& errors) {
     if (node == nullptr || node->is_null()) return;

@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lintel/config_node.hpp"
+#include "lintel/config_reader.hpp"
 
 namespace lintel::core {
 
@@ -53,6 +55,11 @@ struct OtaSettings {
 
     bool operator==(const OtaSettings&) const = default;
 };
+
+// The absolute path at `key` (nullopt when absent, or not absolute: then the error is reported at
+// the key). Shared by the sections that name files (ota:, credentials:).
+std::optional<std::filesystem::path> absolute_path_value(sdk::MapReader& r, std::string_view key,
+                                                         bool required);
 
 // Parses the `ota:` section (node may be null: OTA disabled). Errors name file:line:col and the
 // key path ("ota.release_keys[1].kid").

@@ -39,4 +39,20 @@ inline constexpr std::array all{key_unsupported, identity, sealed_corrupt, seale
                                 store_insecure,  io,       crypto};
 }  // namespace error
 
+// Outcomes of applying a bundle (set-credentials; wire reasons like those above).
+namespace apply {
+inline constexpr std::string_view disabled = "cred.disabled";          // no credentials: section
+inline constexpr std::string_view no_interface = "cred.no_interface";  // its type is not managed
+inline constexpr std::string_view busy = "cred.busy";  // another set-credentials is under way
+inline constexpr std::string_view apply_failed =
+    "cred.apply_failed";  // not written or not reloaded: nothing changed
+inline constexpr std::string_view rolled_back =
+    "cred.rolled_back";  // did not authorize; the previous credentials are back, authorized
+inline constexpr std::string_view rollback_failed =
+    "cred.rollback_failed";  // did not authorize, and the previous ones did not come back
+
+inline constexpr std::array all{disabled,     no_interface, busy,
+                                apply_failed, rolled_back,  rollback_failed};
+}  // namespace apply
+
 }  // namespace lintel::credentials

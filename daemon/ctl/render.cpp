@@ -218,6 +218,44 @@ std::string render_table(const std::vector<std::string>& headers,
     return out;
 }
 
+namespace {
+
+// One line per managed interface of delivered credentials: metadata only (linteld sends no
+// secret), e.g. "credentials eth1  authorized since ..., bundle cred-7, identity gw-1, ...".
+void add_credentials(Block& b, const json& entry) {
+    Fields c(entry);
+    const std::string name = c.str("interface").value_or("?");
+    std::string text = c.str("state").value_or("?");
+    if (const json* since = c.any("since"); since != nullptr && as_int(*since).value_or(0) > 0) {
+        text += " since " + time_of(*since);
+    }
+    if (auto detail = c.str("detail")) text += " (" + *detail + ")";
+    if (auto type = c.str("type")) text += ", " + *type;
+    if (auto bundle = c.str("bundle_id")) text += ", bundle " + *bundle;
+    (void)c.any("bundle_id");
+    if (auto method = c.str("method")) text += " (" + *method + ")";
+    if (auto identity = c.str("identity")) text += ", identity " + *identity;
+    if (auto ssid = c.str("ssid")) text += ", ssid " + *ssid;
+    if (const json* attached = c.any("attached"); attached && *attached == false) {
+        text += ", wpa_supplicant not reachable";
+    }
+    (void)c.any("client_cert_subject");  // the expiry is what an operator acts on
+    if (const json* until = c.any("client_cert_not_after")) {
+        text += ", client cert until " + time_of(*until);
+    }
+    if (const json* last = c.object("last_result")) {
+        Fields l(*last);
+        text += "; last set-credentials " + l.str("outcome").value_or("?");
+        if (auto reason = l.str("reason")) text += " (" + *reason + ")";
+    } else {
+        (void)c.any("last_result");
+    }
+    if (auto more = c.rest_inline(); !more.empty()) text += "; " + more;
+    b.add("credentials " + name, text);
+}
+
+}  // namespace
+
 std::string render_status(const json& result) {
     Fields f(result);
     Block b;
@@ -279,6 +317,11 @@ std::string render_status(const json& result) {
         } else {
             f.give_back("last_command");
         }
+    }
+    if (const json* list = f.array("credentials")) {
+        for (const auto& entry : *list) add_credentials(b, entry);
+    } else if (const json* none = f.any("credentials"); none != nullptr && !none->is_null()) {
+        f.give_back("credentials");
     }
     std::string devices;
     if (const json* list = f.array("devices")) devices = render_devices(*list);

@@ -9,6 +9,7 @@
 #include "helper/action_ota_reboot.hpp"
 #include "helper/action_ota_rollback.hpp"
 #include "helper/action_version.hpp"
+#include "helper/action_wpa_config.hpp"
 #include "helper/action_write_config.hpp"
 #include "helper/helper_log.hpp"
 
@@ -48,6 +49,7 @@ ActionTable builtin_actions() {
     (void)table.add(ota_commit_action());
     (void)table.add(ota_rollback_action());
     (void)table.add(ota_reboot_action());
+    (void)table.add(wpa_config_action());
     return table;
 }
 

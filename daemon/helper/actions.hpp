@@ -33,6 +33,11 @@ struct ActionContext {
     std::map<std::string, std::map<std::string, std::string>> handler_settings;
     // ota-reboot: the command that asks for a reboot (--reboot-command), argv[0] absolute.
     std::vector<std::string> reboot_command;
+    // wpa-config: where it writes (--wpa-config-dir; empty: refused, like config_dir) and what
+    // the written files' ctrl_interface says (--wpa-ctrl-dir, --wpa-group).
+    std::filesystem::path wpa_config_dir;
+    std::filesystem::path wpa_ctrl_dir;
+    std::string wpa_group;
     // The peer's uid (SO_PEERCRED), set per connection: actions that change the system name
     // who asked in their own log line.
     std::optional<uid_t> peer_uid;

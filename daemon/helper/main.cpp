@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
     context.ota_state_dir = options->ota_state_dir;
     context.handler_settings = options->handler_settings;
     context.reboot_command = options->reboot_command;
+    context.wpa_config_dir = options->wpa_config_dir;
+    context.wpa_ctrl_dir = options->wpa_ctrl_dir;
+    context.wpa_group = options->wpa_group;
     if (options->ota_recover) {
         return run_ota_recover(context, *options->ota_recover, options->ota_recover_check);
     }

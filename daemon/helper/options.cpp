@@ -119,6 +119,8 @@ std::string usage_text() {
            "                     [--plugin-dir DIR] [--ota-staging-dir DIR]\n"
            "                     [--ota-state-dir DIR] [--handler-setting NAME.KEY=VALUE]...\n"
            "                     [--reboot-command \"PROGRAM ARG...\"]\n"
+           "                     [--wpa-config-dir DIR] [--wpa-ctrl-dir DIR]\n"
+           "                     [--wpa-group NAME]\n"
            "       lintel-helper --ota-recover COMPONENT | --ota-recover-check COMPONENT\n"
            "                     [the directory and --handler-setting options above]\n"
            "\n"
@@ -150,6 +152,12 @@ std::string usage_text() {
            "                           exit 0 when rolled back or nothing was pending\n"
            "  --ota-recover-check COMPONENT  exit 0 when --ota-recover has work to do,\n"
            "                           1 when not (its ExecCondition=), 255 on an error\n"
+           "  --wpa-config-dir DIR     the only directory wpa-config writes wpa_supplicant\n"
+           "                           configurations into (default: /etc/wpa_supplicant)\n"
+           "  --wpa-ctrl-dir DIR       their ctrl_interface DIR=\n"
+           "                           (default: /run/wpa_supplicant)\n"
+           "  --wpa-group NAME         their ctrl_interface GROUP=, linteld's group\n"
+           "                           (default: lintel)\n"
            "  --version                print the helper version and exit\n"
            "  --help                   print this text and exit\n"
            "\n"
@@ -188,13 +196,22 @@ Expected<Options> parse_options(std::span<const char* const> args) {
             if (!dir) return std::unexpected(dir.error());
             options.config_dir = std::move(*dir);
         } else if (name == "--plugin-dir" || name == "--ota-staging-dir" ||
-                   name == "--ota-state-dir") {
+                   name == "--ota-state-dir" || name == "--wpa-config-dir" ||
+                   name == "--wpa-ctrl-dir") {
             auto dir = absolute_dir(name, value());
             if (!dir) return std::unexpected(dir.error());
             auto& target = name == "--plugin-dir"        ? options.plugin_dir
                            : name == "--ota-staging-dir" ? options.ota_staging_dir
+                           : name == "--wpa-config-dir"  ? options.wpa_config_dir
+                           : name == "--wpa-ctrl-dir"    ? options.wpa_ctrl_dir
                                                          : options.ota_state_dir;
             target = std::move(*dir);
+        } else if (name == "--wpa-group") {
+            auto v = value();
+            if (!v || v->empty() || v->find_first_of(" \t\"#") != std::string_view::npos) {
+                return usage_error("--wpa-group needs a group name");
+            }
+            options.wpa_group = std::string(*v);
         } else if (name == "--handler-setting") {
             if (auto added = add_handler_setting(options, value()); !added) {
                 return std::unexpected(added.error());

@@ -32,6 +32,13 @@ struct Options {
     std::map<std::string, std::map<std::string, std::string>> handler_settings;
     // ota-reboot: --reboot-command "PROGRAM ARG...", split at spaces; PROGRAM absolute.
     std::vector<std::string> reboot_command{"/bin/systemctl", "reboot"};
+    // wpa-config (docs/helper.md): the only directory it writes wpa_supplicant configurations
+    // into, and the control socket directory and group those configurations name. Never taken
+    // from a request: a ctrl_interface DIR= elsewhere would have wpa_supplicant (root) chown and
+    // chmod that directory.
+    std::filesystem::path wpa_config_dir = "/etc/wpa_supplicant";
+    std::filesystem::path wpa_ctrl_dir = "/run/wpa_supplicant";
+    std::string wpa_group = "lintel";
     // --ota-recover COMPONENT / --ota-recover-check COMPONENT: no socket, one recovery step for
     // lintel-ota-recover.service (ota_recover.hpp), then exit.
     std::optional<std::string> ota_recover;

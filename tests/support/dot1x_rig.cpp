@@ -403,10 +403,13 @@ SupplicantCredentials Dot1xRig::credentials(const CertKey& client, std::string i
 }
 
 Expected<void> Dot1xRig::write_supplicant_config(const SupplicantCredentials& c,
-                                                 const fs::path& ctrl_dir) {
+                                                 const fs::path& ctrl_dir,
+                                                 const std::optional<std::string>& group) {
     supplicant_ctrl_dir_ = ctrl_dir;
     supplicant_config_ = dir_ / "wpa_supplicant.conf";
-    const std::string text = "ctrl_interface=" + ctrl_dir.string() +
+    const std::string ctrl =
+        group ? "DIR=" + ctrl_dir.string() + " GROUP=" + *group : ctrl_dir.string();
+    const std::string text = "ctrl_interface=" + ctrl +
                              "\n"
                              "ap_scan=0\n"
                              "eapol_version=2\n"
@@ -481,6 +484,19 @@ void Dot1xRig::stop_supplicant(bool kill) {
 }
 
 bool Dot1xRig::supplicant_running() { return supplicant_ && supplicant_->running(); }
+
+std::string Dot1xRig::authenticator_station() {
+    auto sta = hostapd_request("STA-FIRST");
+    if (!sta) return "hostapd: " + sta.error().message;
+    std::string out;
+    for (const char* key : {"flags=", "dot1xAuthSessionUserName="}) {
+        const auto at = sta->find(std::string("\n") + key);
+        if (at == std::string::npos) continue;
+        const auto end = sta->find('\n', at + 1);
+        out += (out.empty() ? "" : " ") + sta->substr(at + 1, end - at - 1);
+    }
+    return out;
+}
 
 Expected<std::string> Dot1xRig::hostapd_request(std::string_view command,
                                                 std::chrono::milliseconds timeout) {

@@ -59,9 +59,12 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
 
     // (Re)writes wpa_supplicant's configuration file (ctrl_interface=`ctrl_dir`, ap_scan=0, one
-    // EAP-TLS network). A running wpa_supplicant reads it on RECONFIGURE or a restart.
+    // EAP-TLS network). A running wpa_supplicant reads it on RECONFIGURE or a restart. With
+    // `group`, ctrl_interface=DIR=`ctrl_dir` GROUP=`group`, as lintel-helper writes it (a
+    // RECONFIGURE that changes the ctrl_interface line makes wpa_supplicant re-create its socket).
     Expected<void> write_supplicant_config(const SupplicantCredentials& credentials,
-                                           const std::filesystem::path& ctrl_dir);
+                                           const std::filesystem::path& ctrl_dir,
+                                           const std::optional<std::string>& group = {});
     const std::filesystem::path& supplicant_config() const { return supplicant_config_; }
     // <ctrl_dir>/<ifname>: the socket a client talks to (empty before a config was written).
     std::filesystem::path supplicant_socket() const;
@@ -76,6 +79,10 @@ public:
     // A request to hostapd's control socket (the authenticator's view), e.g. "STA-FIRST".
     Expected<std::string> hostapd_request(
         std::string_view command, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+    // The authenticator's view of the station in one line:
+    // "flags=[AUTHORIZED] dot1xAuthSessionUserName=dot1x-a" (or "hostapd: <error>").
+    std::string authenticator_station();
 
     std::string radius_log() const;
     std::string hostapd_log() const;

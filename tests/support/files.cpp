@@ -69,4 +69,19 @@ Expected<void> write_file(const std::filesystem::path& path, std::string_view te
     return {};
 }
 
+mode_t mode_of(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return 0;
+    return st.st_mode & 07777;
+}
+
+std::set<std::string> entries(const std::filesystem::path& dir) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        out.insert(e.path().filename().string());
+    }
+    return out;
+}
+
 }  // namespace lintel::test

@@ -1,9 +1,11 @@
-// Test support: a temporary directory that removes itself, and whole-file read/write helpers.
+// Test support: a temporary directory that removes itself, whole-file read/write helpers, modes
+// and directory listings.
 #pragma once
 
 #include <sys/types.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -36,5 +38,10 @@ Expected<std::string> read_file(const std::filesystem::path& path);
 // Creates or truncates with `mode` (applied even when the file existed), writes all of `text`.
 Expected<void> write_file(const std::filesystem::path& path, std::string_view text,
                           mode_t mode = 0644);
+
+// The permission bits (07777) of `path` itself (lstat: a symlink's own), 0 when it is missing.
+mode_t mode_of(const std::filesystem::path& path);
+// Every name in `dir`, dot files included (temp files must not survive); empty when missing.
+std::set<std::string> entries(const std::filesystem::path& dir);
 
 }  // namespace lintel::test

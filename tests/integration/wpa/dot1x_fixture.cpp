@@ -64,18 +64,7 @@ Expected<Status> Dot1xTest::status(WpaControl& wpa) {
     return run<Status>([&](auto done) { wpa.async_status(std::move(done)); });
 }
 
-std::string Dot1xTest::authenticator_station() {
-    auto sta = rig_->hostapd_request("STA-FIRST");
-    if (!sta) return "hostapd: " + sta.error().message;
-    std::string out;
-    for (const char* key : {"flags=", "dot1xAuthSessionUserName="}) {
-        const auto at = sta->find(std::string("\n") + key);
-        if (at == std::string::npos) continue;
-        const auto end = sta->find('\n', at + 1);
-        out += (out.empty() ? "" : " ") + sta->substr(at + 1, end - at - 1);
-    }
-    return out;
-}
+std::string Dot1xTest::authenticator_station() { return rig_->authenticator_station(); }
 
 void Dot1xTest::figure(const std::string& name, std::chrono::milliseconds value) {
     std::printf("[ figure   ] %s: %lld ms\n", name.c_str(), static_cast<long long>(value.count()));

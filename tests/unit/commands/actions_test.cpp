@@ -67,6 +67,16 @@ public:
         return next_ota;
     }
 
+    void set_credentials(const std::string& command_id, const std::string& kid,
+                         const std::string& principal, std::string envelope,
+                         std::function<void(ConfigChangeOutcome)> done) override {
+        credential_calls.push_back(command_id + " " + kid + " " + principal + " " + envelope);
+        done(next_credentials_outcome);
+    }
+
+    std::vector<std::string> credential_calls;
+    ConfigChangeOutcome next_credentials_outcome{ConfigChangeOutcome::Status::applied, "",
+                                                 "authorized", json{{"state", "authorized"}}};
     std::vector<std::string> ota_calls;
     Expected<json> next_ota = json{{"state", "downloading"}};
     std::vector<ConfigChange> changes;
@@ -306,6 +316,41 @@ TEST_F(ActionsTest, OtaRefusalsCarryTheirReason) {
     auto broken = run("ota-update", {{"manifest", "eyJ.eyJ.sig"}});
     EXPECT_EQ(broken.status, ResultStatus::failed);
     EXPECT_EQ(broken.reason, "ota.store");
+}
+
+TEST_F(ActionsTest, SetCredentialsPassesTheEnvelopeAndWhoAsked) {
+    auto o = run("set-credentials", {{"envelope", "MIIB"}});
+    EXPECT_EQ(o.status, ResultStatus::ok);
+    EXPECT_EQ(o.output.at("state"), "authorized");
+    ASSERT_EQ(ops_.credential_calls.size(), 1u);
+    EXPECT_EQ(ops_.credential_calls[0], "cmd-1 ops-1 ops MIIB");
+}
+
+TEST_F(ActionsTest, SetCredentialsArgumentsAreStrict) {
+    for (const json& args : {json::object(), json{{"envelope", ""}}, json{{"envelope", 7}},
+                             json{{"envelope", "MIIB"}, {"interface", "eth1"}},
+                             json{{"envelope", std::string(90 * 1024 + 1, 'A')}}}) {
+        auto o = run("set-credentials", args);
+        EXPECT_EQ(o.status, ResultStatus::rejected) << args.dump().substr(0, 80);
+        EXPECT_EQ(o.reason, "cmd.bad_args") << args.dump().substr(0, 80);
+    }
+    EXPECT_TRUE(ops_.credential_calls.empty());
+}
+
+TEST_F(ActionsTest, SetCredentialsRefusalsAndRollbacksKeepTheirCodes) {
+    ops_.next_credentials_outcome = {ConfigChangeOutcome::Status::refused, "cred.not_for_us",
+                                     "no recipient is this gateway", json::object()};
+    auto refused = run("set-credentials", {{"envelope", "MIIB"}});
+    EXPECT_EQ(refused.status, ResultStatus::rejected);
+    EXPECT_EQ(refused.reason, "cred.not_for_us");
+    EXPECT_EQ(refused.output.at("error"), "no recipient is this gateway");
+
+    ops_.next_credentials_outcome = {ConfigChangeOutcome::Status::failed, "cred.rolled_back",
+                                     "did not authorize", json{{"rolled_back", true}}};
+    auto rolled = run("set-credentials", {{"envelope", "MIIB"}});
+    EXPECT_EQ(rolled.status, ResultStatus::failed);
+    EXPECT_EQ(rolled.reason, "cred.rolled_back");
+    EXPECT_EQ(rolled.output.at("rolled_back"), true);
 }
 
 }  // namespace

@@ -49,6 +49,36 @@ TEST(ControlRender, StatusFieldsOfAnUnexpectedShapeAreShownRaw) {
               "certificate  EXPIRED 3 days ago (1970-01-01T00:00:00Z)\n");
 }
 
+TEST(ControlRender, StatusShowsDeliveredCredentialsMetadata) {
+    const json status = {
+        {"credentials",
+         {{{"interface", "eth1"},
+           {"type", "wired"},
+           {"state", "authorized"},
+           {"since", 1795255200000},
+           {"attached", true},
+           {"bundle_id", "cred-7"},
+           {"method", "eap-tls"},
+           {"identity", "gw-1"},
+           {"client_cert_not_after", 1826791200000},
+           {"client_cert_subject", "CN = gw-1"},
+           {"last_result",
+            {{"command_id", "c-1"}, {"outcome", "failed"}, {"reason", "cred.rolled_back"}}}},
+          {{"interface", "wlan0"},
+           {"type", "wifi"},
+           {"state", "unknown"},
+           {"since", 0},
+           {"attached", false},
+           {"bundle_id", nullptr},
+           {"last_result", nullptr}}}}};
+    EXPECT_EQ(render_status(status),
+              "credentials eth1   authorized since 2026-11-21T10:00:00Z, wired, bundle cred-7 "
+              "(eap-tls), identity gw-1, client cert until 2027-11-21T10:00:00Z; last "
+              "set-credentials failed (cred.rolled_back)\n"
+              "credentials wlan0  unknown, wifi, wpa_supplicant not reachable\n");
+    EXPECT_EQ(render_status({{"credentials", nullptr}}), "");
+}
+
 TEST(ControlRender, Queue) {
     EXPECT_EQ(render_queue(test::sample_queue()),
               "points     1234\n"

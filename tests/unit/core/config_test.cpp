@@ -7,6 +7,8 @@
 
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
+#include "core/credentials_config.hpp"
+#include "core/yaml_loader.hpp"
 
 namespace lintel::core {
 namespace {
@@ -338,6 +340,88 @@ TEST_F(ConfigTest, OverlayReplacesAddsAndRemovesFilesWithoutTouchingTheDisk) {
     // Nothing was written.
     EXPECT_TRUE(fs::exists(dir_ / "devices.d/10-a.yaml"));
     EXPECT_FALSE(fs::exists(dir_ / "devices.d/30-c.yaml"));
+}
+
+}  // namespace
+}  // namespace lintel::core
+
+namespace lintel::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CredentialsConfigTest : public ::testing::Test {
+protected:
+    // Parses `yaml` as the credentials: section alone.
+    CredentialsSettings parse(const std::string& yaml, sdk::ConfigErrors& errors) {
+        sdk::ConfigErrors load_errors;
+        const fs::path p = fs::temp_directory_path() /
+                           ("lintel-cred-config-" + std::to_string(::getpid()) + ".yaml");
+        std::ofstream(p) << yaml;
+        auto root = load_yaml_file(p, load_errors);
+        EXPECT_TRUE(root) << load_errors.to_string();
+        CredentialsSettings out;
+        if (root) parse_credentials(root->find("credentials"), out, errors);
+        fs::remove(p);
+        return out;
+    }
+};
+
+TEST_F(CredentialsConfigTest, OffWithoutTheSection) {
+    sdk::ConfigErrors errors;
+    auto c = parse("other: 1\n", errors);
+    EXPECT_TRUE(errors.empty());
+    EXPECT_FALSE(c.enabled);
+}
+
+TEST_F(CredentialsConfigTest, DefaultsNameTheDebianUnitsFiles) {
+    sdk::ConfigErrors errors;
+    auto c = parse(
+        "credentials:\n  interfaces:\n    - {name: eth1, type: wired}\n"
+        "    - {name: wlan0, type: wifi}\n",
+        errors);
+    ASSERT_TRUE(errors.empty()) << errors.to_string();
+    EXPECT_TRUE(c.enabled);
+    ASSERT_EQ(c.interfaces.size(), 2u);
+    EXPECT_EQ(c.interfaces[0].config_file, "/etc/wpa_supplicant/wpa_supplicant-wired-eth1.conf");
+    EXPECT_EQ(c.interfaces[1].config_file, "/etc/wpa_supplicant/wpa_supplicant-nl80211-wlan0.conf");
+    EXPECT_EQ(c.auth_deadline, std::chrono::seconds(60));
+    EXPECT_EQ(c.store_dir, "/var/lib/lintel/credentials");
+    EXPECT_EQ(c.ctrl_dir, "/run/wpa_supplicant");
+}
+
+TEST_F(CredentialsConfigTest, MistakesAreRefusedAtTheirKey) {
+    struct Case {
+        std::string yaml;
+        std::string message;
+    };
+    const Case cases[] = {
+        {"credentials: {}\n", "credentials.interfaces"},
+        {"credentials:\n  interfaces: []\n", "1-2"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired}\n    - {name: eth2, type: "
+         "wired}\n",
+         "a second wired interface"},
+        {"credentials:\n  interfaces:\n    - {name: \"eth/1\", type: wired}\n",
+         "not an interface name"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: serial}\n", "type"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired, config_file: wpa.conf}\n",
+         "absolute path"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired, config_file: /etc/x.txt}\n",
+         "must end in .conf"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired}\n  auth_deadline: 2s\n",
+         "auth_deadline"},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired}\n  store: /x\n",
+         "unknown key \"store\""},
+        {"credentials:\n  interfaces:\n    - {name: eth1, type: wired, mtu: 1500}\n",
+         "unknown key \"mtu\""},
+    };
+    for (const auto& c : cases) {
+        sdk::ConfigErrors errors;
+        parse(c.yaml, errors);
+        ASSERT_FALSE(errors.empty()) << c.yaml;
+        EXPECT_NE(errors.to_string().find(c.message), std::string::npos)
+            << c.yaml << " -> " << errors.to_string();
+    }
 }
 
 }  // namespace

@@ -22,7 +22,11 @@ TEST(CredentialsReasonCodes, UniqueAndPrefixed) {
         EXPECT_TRUE(code.starts_with("cred.")) << code;
         EXPECT_TRUE(seen.insert(code).second) << code;
     }
-    EXPECT_EQ(seen.size(), 8u + 7u);
+    for (auto code : apply::all) {
+        EXPECT_TRUE(code.starts_with("cred.")) << code;
+        EXPECT_TRUE(seen.insert(code).second) << code;
+    }
+    EXPECT_EQ(seen.size(), 8u + 7u + 6u);
 }
 
 TEST(CredentialsReasonCodes, EveryCodeIsInTheDocumentation) {
@@ -30,7 +34,8 @@ TEST(CredentialsReasonCodes, EveryCodeIsInTheDocumentation) {
     ASSERT_TRUE(doc) << doc.error().message;
     for (const auto& codes :
          {std::vector<std::string_view>(reason::all.begin(), reason::all.end()),
-          std::vector<std::string_view>(error::all.begin(), error::all.end())}) {
+          std::vector<std::string_view>(error::all.begin(), error::all.end()),
+          std::vector<std::string_view>(apply::all.begin(), apply::all.end())}) {
         for (auto code : codes) {
             EXPECT_NE(doc->find("`" + std::string(code) + "`"), std::string::npos)
                 << code << " is not documented in docs/credentials.md";

@@ -23,7 +23,7 @@ TEST(Actions, BuiltinTableHasVersionWriteConfigAndTheOtaActions) {
     ASSERT_NE(table.find("write-config"), nullptr);
     EXPECT_EQ(table.names(),
               "version, write-config, ota-installed-version, ota-install, ota-commit, "
-              "ota-rollback, ota-reboot");
+              "ota-rollback, ota-reboot, wpa-config");
     EXPECT_EQ(helper_version(), LINTEL_HELPER_EXPECTED_VERSION);
 }
 
@@ -45,7 +45,8 @@ TEST(Actions, UnknownActionNamesWhatIsKnown) {
     EXPECT_EQ(r.error().code, "helper.unknown_action");
     EXPECT_EQ(r.error().message,
               "unknown action \"install\" (this helper knows: version, write-config, "
-              "ota-installed-version, ota-install, ota-commit, ota-rollback, ota-reboot)");
+              "ota-installed-version, ota-install, ota-commit, ota-rollback, ota-reboot, "
+              "wpa-config)");
     // The peer's name is escaped and cut in the message (which is also logged).
     auto odd = dispatch(table, request("a\x1b\x7f\xc3\xa9\"" + std::string(100, 'x')), {});
     ASSERT_FALSE(odd);

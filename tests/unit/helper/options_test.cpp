@@ -90,12 +90,28 @@ TEST(Options, OtaDirectoriesAndHandlerSettings) {
 
 TEST(Options, UsageNamesEveryOptionAndItsDefault) {
     const std::string usage = usage_text();
-    for (auto text : {"--allow-user NAME", "--config-dir DIR", "(default: /etc/lintel)",
-                      "--dpkg-admindir DIR", "--read-timeout DURATION", "--plugin-dir DIR",
-                      "--ota-staging-dir DIR", "(default: /var/lib/lintel/ota/staging)",
-                      "--ota-state-dir DIR", "--handler-setting NAME.KEY=VALUE", "--reboot-command",
-                      "(default: /bin/systemctl reboot)", "--ota-recover COMPONENT",
-                      "--ota-recover-check COMPONENT", "--version", "--help"}) {
+    for (auto text : {"--allow-user NAME",
+                      "--config-dir DIR",
+                      "(default: /etc/lintel)",
+                      "--dpkg-admindir DIR",
+                      "--read-timeout DURATION",
+                      "--plugin-dir DIR",
+                      "--ota-staging-dir DIR",
+                      "(default: /var/lib/lintel/ota/staging)",
+                      "--ota-state-dir DIR",
+                      "--handler-setting NAME.KEY=VALUE",
+                      "--reboot-command",
+                      "(default: /bin/systemctl reboot)",
+                      "--ota-recover COMPONENT",
+                      "--ota-recover-check COMPONENT",
+                      "--wpa-config-dir DIR",
+                      "(default: /etc/wpa_supplicant)",
+                      "--wpa-ctrl-dir DIR",
+                      "(default: /run/wpa_supplicant)",
+                      "--wpa-group NAME",
+                      "(default: lintel)",
+                      "--version",
+                      "--help"}) {
         EXPECT_NE(usage.find(text), std::string::npos) << text << " missing from:\n" << usage;
     }
     std::size_t start = 0;
@@ -103,6 +119,27 @@ TEST(Options, UsageNamesEveryOptionAndItsDefault) {
         EXPECT_LE(end - start, 80u)
             << "a usage line is wider than a terminal: " << usage.substr(start, end - start);
         start = end + 1;
+    }
+}
+
+TEST(Options, WpaDirectoriesAndGroup) {
+    auto d = parse({});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->wpa_config_dir, "/etc/wpa_supplicant");
+    EXPECT_EQ(d->wpa_ctrl_dir, "/run/wpa_supplicant");
+    EXPECT_EQ(d->wpa_group, "lintel");
+    auto o = parse({"--wpa-config-dir", "/tmp/w", "--wpa-ctrl-dir=/tmp/c", "--wpa-group", "root"});
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_EQ(o->wpa_config_dir, "/tmp/w");
+    EXPECT_EQ(o->wpa_ctrl_dir, "/tmp/c");
+    EXPECT_EQ(o->wpa_group, "root");
+    for (auto bad : std::vector<std::vector<const char*>>{{"--wpa-config-dir", "relative"},
+                                                          {"--wpa-ctrl-dir"},
+                                                          {"--wpa-group", "a b"},
+                                                          {"--wpa-group", ""}}) {
+        auto r = parse(bad);
+        ASSERT_FALSE(r) << bad[0];
+        EXPECT_EQ(r.error().code, "helper.usage");
     }
 }
 

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "helper/ota_codes.hpp"
 #include "common/sha256.hpp"
+#include "helper/ota_codes.hpp"
 #include "support/files.hpp"
 
 namespace lintel::helper {

@@ -23,6 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::entries;
+using test::mode_of;
 using test::read_file;
 using test::TempDir;
 using test::write_file;
@@ -33,20 +35,6 @@ constexpr std::string_view k_fragment_sha256 =
 constexpr std::string_view k_main = "gateway:\n  id: gw-1\n";
 constexpr std::string_view k_main_sha256 =
     "46328ee888e8c5a843427b28806bd48029ee9e59f5365aaceb7cabcb8d00ee1c";
-
-mode_t mode_of(const fs::path& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return 0;
-    return st.st_mode & 07777;
-}
-
-// Every name in `dir`, dot files included: temp files must not survive.
-std::set<std::string> entries(const fs::path& dir) {
-    std::set<std::string> out;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) out.insert(e.path().filename().string());
-    return out;
-}
 
 class WriteConfig : public ::testing::Test {
 protected:
