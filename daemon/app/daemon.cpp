@@ -587,6 +587,7 @@ std::map<std::filesystem::path, std::filesystem::file_time_type> Daemon::credent
     std::vector<std::filesystem::path> files{c.uplink.tls.ca_file, c.uplink.tls.cert_file,
                                              c.uplink.tls.key_file};
     if (c.uplink.tls.crl_file) files.push_back(*c.uplink.tls.crl_file);
+    if (c.uplink.tls.pkcs11) files.push_back(c.uplink.tls.pkcs11->pin_file);
     for (const auto& f : files) {
         std::error_code ec;
         out[f] = std::filesystem::last_write_time(f, ec);
