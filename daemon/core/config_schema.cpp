@@ -52,10 +52,10 @@ void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors,
     tls.cert_file = path_value(r, "cert_file", true);
     // key_file names a PEM file, or with `pkcs11:` a key in a token; the token's module and PIN
     // file are then given in uplink.tls.pkcs11, and only there (never a PIN in this file).
-    const auto key_text = r.node().find("key_file") != nullptr &&
-                                  r.node().find("key_file")->is_scalar()
-                              ? r.optional_string("key_file")
-                              : std::nullopt;
+    const auto key_text =
+        r.node().find("key_file") != nullptr && r.node().find("key_file")->is_scalar()
+            ? r.optional_string("key_file")
+            : std::nullopt;
     const bool token_key = key_text && pkcs11::is_pkcs11_uri(*key_text);
     if (token_key) {
         if (auto uri = pkcs11::parse_key_uri(*key_text); !uri) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/files.hpp"
 #include "support/process.hpp"
 
 namespace lintel::test {
@@ -69,6 +70,16 @@ Expected<SoftHsm> SoftHsm::create(const std::filesystem::path& dir) {
                    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     if (!w) return std::unexpected(w.error());
     return hsm;
+}
+
+const SoftHsm* SoftHsm::shared(std::string* error) {
+    static TempDir dir("lintel-softhsm");
+    static const Expected<SoftHsm> hsm = SoftHsm::create(dir.path());
+    if (!hsm) {
+        if (error != nullptr) *error = hsm.error().message;
+        return nullptr;
+    }
+    return &*hsm;
 }
 
 Expected<std::filesystem::path> issue_certificate(const std::filesystem::path& ca_cert,

@@ -19,14 +19,9 @@ inline constexpr const char* k_gateway = "gw-token";
 class TokenTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        token_dir_ = std::make_unique<test::TempDir>("lintel-softhsm");
-        auto hsm = test::SoftHsm::create(token_dir_->path());
-        ASSERT_TRUE(hsm) << hsm.error().message;
-        hsm_ = std::make_unique<test::SoftHsm>(std::move(*hsm));
-    }
-    static void TearDownTestSuite() {
-        hsm_.reset();
-        token_dir_.reset();
+        std::string why;
+        hsm_ = test::SoftHsm::shared(&why);
+        ASSERT_TRUE(hsm_) << why;
     }
 
     void SetUp() override {
@@ -45,8 +40,7 @@ protected:
         return uri ? *uri : std::string();
     }
 
-    static inline std::unique_ptr<test::TempDir> token_dir_;
-    static inline std::unique_ptr<test::SoftHsm> hsm_;
+    static inline const test::SoftHsm* hsm_ = nullptr;
     test::TempDir dir_{"lintel-pkcs11"};
     test::Pki pki_;
 };

@@ -198,9 +198,9 @@ TEST_F(ConfigTest, TokenPinFileIsCheckedLikeAKeyFile) {
 
 TEST_F(ConfigTest, TokenUriWithPinOrWithoutKeyOrSectionIsRefused) {
     write("pki/token.pin", "1234\n", 0600);
-    for (const std::string uri : {"pkcs11:token=lintel;object=gw?pin-value=1234",
-                                  "pkcs11:token=lintel", "pkcs11:token=lintel;object=gw;type=cert",
-                                  "pkcs11:token=lintel;bogus=1"}) {
+    for (const std::string uri :
+         {"pkcs11:token=lintel;object=gw?pin-value=1234", "pkcs11:token=lintel",
+          "pkcs11:token=lintel;object=gw;type=cert", "pkcs11:token=lintel;bogus=1"}) {
         sdk::ConfigErrors errors;
         EXPECT_FALSE(load(token_tls(dir_, uri), errors)) << uri;
         ASSERT_EQ(errors.size(), 1U) << errors.to_string();
@@ -210,10 +210,10 @@ TEST_F(ConfigTest, TokenUriWithPinOrWithoutKeyOrSectionIsRefused) {
         EXPECT_EQ(errors.to_string().find("1234\n"), std::string::npos);
     }
     sdk::ConfigErrors no_section;
-    EXPECT_FALSE(load(main_yaml().replace(main_yaml().find((dir_ / "pki/gw.key").string()),
-                                          (dir_ / "pki/gw.key").string().size(),
-                                          "pkcs11:token=lintel;object=gw"),
-                      no_section));
+    EXPECT_FALSE(load(
+        main_yaml().replace(main_yaml().find((dir_ / "pki/gw.key").string()),
+                            (dir_ / "pki/gw.key").string().size(), "pkcs11:token=lintel;object=gw"),
+        no_section));
     EXPECT_NE(no_section.to_string().find("needs uplink.tls.pkcs11 with module and pin_file"),
               std::string::npos)
         << no_section.to_string();

@@ -8,8 +8,8 @@ namespace lintel::pkcs11 {
 namespace {
 
 TEST(Pkcs11Uri, ParsesTokenAndKeyAttributesWithEscapes) {
-    auto uri = parse_key_uri(
-        "pkcs11:token=My%20Token;serial=4e5d;object=gw%2D1;id=%01%FF;type=private");
+    auto uri =
+        parse_key_uri("pkcs11:token=My%20Token;serial=4e5d;object=gw%2D1;id=%01%FF;type=private");
     ASSERT_TRUE(uri) << uri.error().message;
     EXPECT_EQ(uri->token, "My Token");
     EXPECT_EQ(uri->serial, "4e5d");
@@ -17,7 +17,8 @@ TEST(Pkcs11Uri, ParsesTokenAndKeyAttributesWithEscapes) {
     EXPECT_EQ(uri->id, std::string("\x01\xff", 2));
     EXPECT_EQ(uri->type, "private");
     EXPECT_FALSE(uri->manufacturer);
-    EXPECT_EQ(format_uri(*uri), "pkcs11:token=My%20Token;serial=4e5d;object=gw-1;id=%01%FF;type=private");
+    EXPECT_EQ(format_uri(*uri),
+              "pkcs11:token=My%20Token;serial=4e5d;object=gw-1;id=%01%FF;type=private");
     auto again = parse_uri(format_uri(*uri));
     ASSERT_TRUE(again);
     EXPECT_EQ(again->id, uri->id);
@@ -57,7 +58,8 @@ TEST(Pkcs11Uri, KeyUriMustNameOnePrivateKey) {
 TEST(Pkcs11Uri, EveryCodeIsUniqueAndPrefixed) {
     for (std::size_t i = 0; i < error::all.size(); ++i) {
         EXPECT_TRUE(error::all[i].starts_with("pkcs11.")) << error::all[i];
-        for (std::size_t j = i + 1; j < error::all.size(); ++j) EXPECT_NE(error::all[i], error::all[j]);
+        for (std::size_t j = i + 1; j < error::all.size(); ++j)
+            EXPECT_NE(error::all[i], error::all[j]);
     }
 }
 
