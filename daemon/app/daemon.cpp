@@ -9,6 +9,7 @@
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
 #include "helper/helper_client.hpp"
+#include "pkcs11/pkcs11.hpp"
 
 namespace lintel::app {
 
@@ -19,6 +20,15 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 constexpr auto kProvisioningRecheck = std::chrono::seconds(5);
 // lintel-helper writes one small file: seconds, unless it hangs.
 constexpr auto kHelperWriteDeadline = std::chrono::seconds(15);
+
+// The gateway's TLS key, which also signs command results: a PEM file, or a key in a PKCS#11
+// token (docs/pkcs11.md) that signs inside the token.
+Expected<commands::PrivateKey> gateway_signing_key(const core::TlsConfig& tls) {
+    if (!tls.pkcs11) return commands::PrivateKey::from_pem_file(tls.key_file);
+    auto key = pkcs11::open_private_key(tls.key_file.string(), *tls.pkcs11);
+    if (!key) return std::unexpected(key.error());
+    return commands::PrivateKey::from_evp_pkey(key->native());
+}
 }  // namespace
 
 Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
@@ -256,7 +266,7 @@ void Daemon::build_command_service() {
     }
     // Results are signed with the gateway's own TLS key, so the cloud can verify them with the
     // gateway certificate it already knows.
-    auto key = commands::PrivateKey::from_pem_file(config_.uplink.tls.key_file);
+    auto key = gateway_signing_key(config_.uplink.tls);
     if (!key) {
         log_.error(
             "cloud commands disabled: the gateway key cannot sign results",

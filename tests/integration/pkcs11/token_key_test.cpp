@@ -2,6 +2,7 @@
 // checked by `openssl req -verify`, ECDH through the token.
 #include <fstream>
 
+#include "commands/keys.hpp"
 #include "pkcs11/csr.hpp"
 #include "pkcs11/reason_codes.hpp"
 #include "pkcs11/token_fixture.hpp"
@@ -76,6 +77,19 @@ TEST_F(TokenTest, CsrSignedInTheTokenVerifies) {
                                  dir_.path());
     ASSERT_TRUE(pub);
     EXPECT_EQ(pub->output, key->public_key_pem());
+}
+
+TEST_F(TokenTest, CommandResultsAreSignedInTheToken) {
+    auto key = open_private_key(new_key(), hsm_->settings());
+    ASSERT_TRUE(key) << key.error().message;
+    auto signer = commands::PrivateKey::from_evp_pkey(key->native());
+    ASSERT_TRUE(signer) << signer.error().message;
+    EXPECT_EQ(signer->type(), commands::KeyType::p256);
+    auto signature = signer->sign("result payload");
+    ASSERT_TRUE(signature) << signature.error().message;
+    EXPECT_EQ(signature->size(), 64u);  // ES256: R||S
+    EXPECT_TRUE(signer->public_key().verify("result payload", *signature, signer->alg()));
+    EXPECT_FALSE(signer->public_key().verify("another payload", *signature, signer->alg()));
 }
 
 TEST_F(TokenTest, WrongPinIsRefusedAndNotRetried) {
