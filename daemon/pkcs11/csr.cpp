@@ -8,21 +8,14 @@
 
 #include <memory>
 
+#include "commands/openssl_support.hpp"
 #include "pkcs11/reason_codes.hpp"
 
 namespace lintel::pkcs11 {
 namespace {
 
 std::unexpected<Error> fail(const std::string& what) {
-    std::string detail;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        detail += detail.empty() ? "" : "; ";
-        detail += buf;
-    }
-    return make_error(std::string(error::csr), "cannot make the certificate request: " + what +
-                                                   (detail.empty() ? "" : " (" + detail + ")"));
+    return commands::ossl::failure(error::csr, "cannot make the certificate request: " + what);
 }
 
 }  // namespace

@@ -13,23 +13,13 @@
 #include <map>
 #include <mutex>
 
+#include "commands/openssl_support.hpp"
 #include "pkcs11/pkcs11.hpp"
 #include "pkcs11/reason_codes.hpp"
 #include "pkcs11/token_session.hpp"
 
 namespace lintel::pkcs11 {
 namespace {
-
-std::string openssl_errors() {
-    std::string out;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        if (!out.empty()) out += "; ";
-        out += buf;
-    }
-    return out.empty() ? "no OpenSSL detail" : out;
-}
 
 // One initialised engine per module, kept for the life of the process: its keys refer to it, and
 // finishing it would C_Finalize the module under the other users (token_session.cpp).
@@ -43,12 +33,12 @@ Expected<ENGINE*> engine_for(const std::filesystem::path& module) {
         return make_error(std::string(error::engine),
                           "OpenSSL cannot load its pkcs11 engine (package "
                           "libengine-pkcs11-openssl): " +
-                              openssl_errors());
+                              commands::ossl::drain_errors());
     }
     // Without MODULE_PATH libp11 would load p11-kit's proxy, i.e. every module of the system.
     if (ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module.c_str(), 0) != 1 ||
         ENGINE_ctrl_cmd_string(e, "QUIET", nullptr, 1) != 1 || ENGINE_init(e) != 1) {
-        const std::string why = openssl_errors();
+        const std::string why = commands::ossl::drain_errors();
         ENGINE_free(e);
         return make_error(std::string(error::engine), "the pkcs11 engine cannot use the module " +
                                                           module.string() + ": " + why);
@@ -58,36 +48,50 @@ Expected<ENGINE*> engine_for(const std::filesystem::path& module) {
     return e;
 }
 
-}  // namespace
+// A key URI checked against the token: PIN file read, module loaded, logged in, one key found.
+struct CheckedKey {
+    Uri uri;
+    commands::SecretText pin;
+    TokenSession session;
+    unsigned long handle = 0;
+};
 
-Expected<TokenKey> open_private_key(std::string_view uri_text, const TokenSettings& token) {
+Expected<CheckedKey> check_key(std::string_view uri_text, const TokenSettings& token) {
     auto uri = parse_key_uri(uri_text);
     if (!uri) return std::unexpected(uri.error());
     auto pin = read_pin(token.pin_file);
     if (!pin) return std::unexpected(pin.error());
-    {
-        // Checked first through the module: the engine reports every failure alike.
-        auto session = TokenSession::open(*uri, token, pin_text(*pin));
-        if (!session) return std::unexpected(session.error());
-        auto key = session->find_private_key(*uri);
-        if (!key) return std::unexpected(key.error());
-    }
+    auto session = TokenSession::open(*uri, token, pin_text(*pin));
+    if (!session) return std::unexpected(session.error());
+    auto key = session->find_private_key(*uri);
+    if (!key) return std::unexpected(key.error());
+    return CheckedKey{std::move(*uri), std::move(*pin), std::move(*session), *key};
+}
+
+}  // namespace
+
+Expected<TokenKey> open_private_key(std::string_view uri_text, const TokenSettings& token) {
+    // Checked first through the module: the engine reports every failure alike.
+    auto checked = check_key(uri_text, token);
+    if (!checked) return std::unexpected(checked.error());
+    const Uri& uri = checked->uri;
+    const auto& pin = checked->pin;
     std::lock_guard lock(g_engine_mutex);
     auto engine = engine_for(token.module);
     if (!engine) return std::unexpected(engine.error());
     ERR_clear_error();
-    std::string pin_copy(pin_text(*pin));
+    std::string pin_copy(pin_text(pin));
     const int set = ENGINE_ctrl_cmd_string(*engine, "PIN", pin_copy.c_str(), 0);
     std::fill(pin_copy.begin(), pin_copy.end(), '\0');
     if (set != 1)
         return make_error(std::string(error::engine), "the pkcs11 engine refused the PIN control");
     // UI_null: never prompt on a terminal; the PIN comes from the file or not at all.
-    const std::string canonical = format_uri(*uri);
+    const std::string canonical = format_uri(uri);
     EVP_PKEY* key = ENGINE_load_private_key(*engine, canonical.c_str(),
                                             const_cast<UI_METHOD*>(UI_null()), nullptr);
     if (key == nullptr) {
-        return make_error(std::string(error::engine),
-                          "the pkcs11 engine cannot load " + canonical + ": " + openssl_errors());
+        return make_error(std::string(error::engine), "the pkcs11 engine cannot load " + canonical +
+                                                          ": " + commands::ossl::drain_errors());
     }
     TokenKey out;
     out.key_.reset(key, EVP_PKEY_free);
@@ -99,9 +103,9 @@ Expected<TokenKey> open_private_key(std::string_view uri_text, const TokenSettin
     }
     BIO_free(bio);
     if (out.public_pem_.empty()) {
-        return make_error(
-            std::string(error::engine),
-            "the key " + canonical + " has no usable public half: " + openssl_errors());
+        return make_error(std::string(error::engine),
+                          "the key " + canonical +
+                              " has no usable public half: " + commands::ossl::drain_errors());
     }
     return out;
 }
@@ -130,15 +134,9 @@ Expected<std::string> generate_p256_key(std::string_view token_uri, std::string_
 }
 
 Expected<KeyProtection> inspect_private_key(std::string_view uri_text, const TokenSettings& token) {
-    auto uri = parse_key_uri(uri_text);
-    if (!uri) return std::unexpected(uri.error());
-    auto pin = read_pin(token.pin_file);
-    if (!pin) return std::unexpected(pin.error());
-    auto session = TokenSession::open(*uri, token, pin_text(*pin));
-    if (!session) return std::unexpected(session.error());
-    auto key = session->find_private_key(*uri);
-    if (!key) return std::unexpected(key.error());
-    return session->protection(*key);
+    auto checked = check_key(uri_text, token);
+    if (!checked) return std::unexpected(checked.error());
+    return checked->session.protection(checked->handle);
 }
 
 }  // namespace lintel::pkcs11

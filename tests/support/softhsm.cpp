@@ -72,14 +72,18 @@ Expected<SoftHsm> SoftHsm::create(const std::filesystem::path& dir) {
     return hsm;
 }
 
-const SoftHsm* SoftHsm::shared(std::string* error) {
+namespace {
+const Expected<SoftHsm>& shared_token() {
     static TempDir dir("lintel-softhsm");
     static const Expected<SoftHsm> hsm = SoftHsm::create(dir.path());
-    if (!hsm) {
-        if (error != nullptr) *error = hsm.error().message;
-        return nullptr;
-    }
-    return &*hsm;
+    return hsm;
+}
+}  // namespace
+
+const SoftHsm* SoftHsm::shared() { return shared_token() ? &*shared_token() : nullptr; }
+
+std::string SoftHsm::shared_error() {
+    return shared_token() ? std::string() : shared_token().error().message;
 }
 
 Expected<std::filesystem::path> issue_certificate(const std::filesystem::path& ca_cert,

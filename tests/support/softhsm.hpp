@@ -24,9 +24,10 @@ struct SoftHsm {
     // loaded in this process: softhsm2 reads it once) and initialises one token.
     static Expected<SoftHsm> create(const std::filesystem::path& dir);
     // The one token of this test process, made on first use in a temp dir removed at exit;
-    // nullptr (and the reason in `error`) if it cannot be made. Test suites share it, because a
+    // nullptr if it cannot be made (shared_error() says why). Test suites share it, because a
     // process cannot move softhsm2 to another token directory once the module is loaded.
-    static const SoftHsm* shared(std::string* error = nullptr);
+    static const SoftHsm* shared();
+    static std::string shared_error();
 
     pkcs11::TokenSettings settings() const { return {k_softhsm_module, pin_file}; }
     std::string token_uri() const { return "pkcs11:token=" + label; }

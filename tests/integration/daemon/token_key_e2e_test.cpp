@@ -15,15 +15,10 @@ class TokenDaemonTest : public DaemonTest {
 protected:
     // One token per test process (softhsm2 reads SOFTHSM2_CONF once); linteld inherits the
     // variable and opens the same token directory.
-    static void SetUpTestSuite() {
-        std::string why;
-        hsm_ = SoftHsm::shared(&why);
-        ASSERT_TRUE(hsm_) << why;
-    }
 
     // A token key for kGateway, its certificate from the test CA, and the config using both.
     void use_token_key(const fs::path& pin_file) {
-        ASSERT_TRUE(hsm_);
+        ASSERT_TRUE(hsm_) << SoftHsm::shared_error();
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         auto uri = pkcs11::generate_p256_key(hsm_->token_uri(), info->name(), hsm_->settings());
         ASSERT_TRUE(uri) << uri.error().message;
@@ -45,7 +40,7 @@ protected:
         std::ofstream(config_path()) << text;
     }
 
-    static inline const SoftHsm* hsm_ = nullptr;
+    const SoftHsm* hsm_ = SoftHsm::shared();
 };
 
 TEST_F(TokenDaemonTest, ValuesReachTheCloudOverTlsWithTheTokenKey) {

@@ -18,14 +18,8 @@ inline constexpr const char* k_gateway = "gw-token";
 
 class TokenTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        std::string why;
-        hsm_ = test::SoftHsm::shared(&why);
-        ASSERT_TRUE(hsm_) << why;
-    }
-
     void SetUp() override {
-        ASSERT_TRUE(hsm_) << "no softhsm2 token";
+        ASSERT_TRUE(hsm_) << test::SoftHsm::shared_error();
         auto pki = test::Pki::generate(dir_ / "pki", k_gateway);
         ASSERT_TRUE(pki) << pki.error().message;
         pki_ = *pki;
@@ -40,7 +34,7 @@ protected:
         return uri ? *uri : std::string();
     }
 
-    static inline const test::SoftHsm* hsm_ = nullptr;
+    const test::SoftHsm* hsm_ = test::SoftHsm::shared();
     test::TempDir dir_{"lintel-pkcs11"};
     test::Pki pki_;
 };

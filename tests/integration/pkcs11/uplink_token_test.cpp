@@ -16,16 +16,10 @@ namespace {
 
 class UplinkTokenTest : public UplinkTest {
 protected:
-    static void SetUpTestSuite() {
-        std::string why;
-        hsm_ = test::SoftHsm::shared(&why);
-        ASSERT_TRUE(hsm_) << why;
-    }
-
     // A token key for kGateway and its certificate from the test CA; sets token_config_.
     void SetUp() override {
         UplinkTest::SetUp();
-        ASSERT_TRUE(hsm_);
+        ASSERT_TRUE(hsm_) << test::SoftHsm::shared_error();
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         auto uri = pkcs11::generate_p256_key(hsm_->token_uri(), info->name(), hsm_->settings());
         ASSERT_TRUE(uri) << uri.error().message;
@@ -70,7 +64,7 @@ protected:
         return out;
     }
 
-    static inline const test::SoftHsm* hsm_ = nullptr;
+    const test::SoftHsm* hsm_ = test::SoftHsm::shared();
     std::string uri_;
     std::filesystem::path cert_;
 };
