@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pkcs11/csr.hpp"
 #include "support/files.hpp"
 #include "support/process.hpp"
 
@@ -102,6 +103,22 @@ Expected<std::filesystem::path> issue_certificate(const std::filesystem::path& c
     if (!r) return std::unexpected(r.error());
     if (r->exit_code != 0) return make_error("test.softhsm", "openssl x509 -req: " + r->output);
     return cert;
+}
+
+Expected<SoftHsm::Identity> SoftHsm::issue_identity(const std::string& key_label,
+                                                    const std::string& common_name,
+                                                    const std::filesystem::path& ca_cert,
+                                                    const std::filesystem::path& ca_key,
+                                                    const std::filesystem::path& out_dir) const {
+    auto uri = pkcs11::generate_p256_key(token_uri(), key_label, settings());
+    if (!uri) return std::unexpected(uri.error());
+    auto key = pkcs11::open_private_key(*uri, settings());
+    if (!key) return std::unexpected(key.error());
+    auto csr = pkcs11::make_csr_pem(key->native(), common_name);
+    if (!csr) return std::unexpected(csr.error());
+    auto cert = issue_certificate(ca_cert, ca_key, *csr, out_dir);
+    if (!cert) return std::unexpected(cert.error());
+    return Identity{*uri, *cert};
 }
 
 }  // namespace lintel::test

@@ -31,6 +31,17 @@ struct SoftHsm {
 
     pkcs11::TokenSettings settings() const { return {k_softhsm_module, pin_file}; }
     std::string token_uri() const { return "pkcs11:token=" + label; }
+
+    // A new P-256 key labelled `key_label` in the token, and a certificate for it with CN =
+    // `common_name` from the test CA (CSR signed in the token), written under `out_dir`.
+    struct Identity {
+        std::string uri;             // the key's pkcs11: URI
+        std::filesystem::path cert;  // its certificate (PEM)
+    };
+    Expected<Identity> issue_identity(const std::string& key_label, const std::string& common_name,
+                                      const std::filesystem::path& ca_cert,
+                                      const std::filesystem::path& ca_key,
+                                      const std::filesystem::path& out_dir) const;
 };
 
 struct CommandResult {

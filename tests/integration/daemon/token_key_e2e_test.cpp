@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 
 #include "daemon_fixture.hpp"
-#include "pkcs11/csr.hpp"
-#include "pkcs11/pkcs11.hpp"
 #include "support/softhsm.hpp"
 
 namespace lintel::test {
@@ -13,29 +11,23 @@ namespace {
 
 class TokenDaemonTest : public DaemonTest {
 protected:
-    // One token per test process (softhsm2 reads SOFTHSM2_CONF once); linteld inherits the
-    // variable and opens the same token directory.
-
+    // The process's token (SoftHsm::shared sets SOFTHSM2_CONF); linteld inherits the variable
+    // and opens the same token directory.
     // A token key for kGateway, its certificate from the test CA, and the config using both.
     void use_token_key(const fs::path& pin_file) {
         ASSERT_TRUE(hsm_) << SoftHsm::shared_error();
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        auto uri = pkcs11::generate_p256_key(hsm_->token_uri(), info->name(), hsm_->settings());
-        ASSERT_TRUE(uri) << uri.error().message;
-        auto key = pkcs11::open_private_key(*uri, hsm_->settings());
-        ASSERT_TRUE(key) << key.error().message;
-        auto csr = pkcs11::make_csr_pem(key->native(), kGateway);
-        ASSERT_TRUE(csr) << csr.error().message;
-        auto cert = issue_certificate(pki_.ca_cert, pki_.ca_key, *csr, dir_->path());
-        ASSERT_TRUE(cert) << cert.error().message;
+        auto id =
+            hsm_->issue_identity(::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                                 kGateway, pki_.ca_cert, pki_.ca_key, dir_->path());
+        ASSERT_TRUE(id) << id.error().message;
         std::string text = read_file(config_path()).value_or("");
         const std::string file_key = "    key_file: " + pki_.gateway.key.string() + "\n";
         const std::string file_cert = "    cert_file: " + pki_.gateway.cert.string() + "\n";
         ASSERT_NE(text.find(file_key), std::string::npos);
         text.replace(text.find(file_cert), file_cert.size(),
-                     "    cert_file: " + cert->string() + "\n");
+                     "    cert_file: " + id->cert.string() + "\n");
         text.replace(text.find(file_key), file_key.size(),
-                     "    key_file: \"" + *uri + "\"\n    pkcs11:\n      module: " +
+                     "    key_file: \"" + id->uri + "\"\n    pkcs11:\n      module: " +
                          k_softhsm_module + "\n      pin_file: " + pin_file.string() + "\n");
         std::ofstream(config_path()) << text;
     }

@@ -6,7 +6,6 @@
 #include "credentials/device_identity.hpp"
 #include "credentials/envelope.hpp"
 #include "credentials/seal.hpp"
-#include "pkcs11/csr.hpp"
 #include "pkcs11/reason_codes.hpp"
 #include "pkcs11/token_fixture.hpp"
 
@@ -24,14 +23,12 @@ class TokenIdentityTest : public TokenTest {
 protected:
     // A token key with a certificate for k_gateway from the test CA.
     void issue() {
-        uri_ = new_key();
-        auto key = open_private_key(uri_, hsm_->settings());
-        ASSERT_TRUE(key) << key.error().message;
-        auto csr = make_csr_pem(key->native(), k_gateway);
-        ASSERT_TRUE(csr) << csr.error().message;
-        auto cert = test::issue_certificate(pki_.ca_cert, pki_.ca_key, *csr, dir_.path());
-        ASSERT_TRUE(cert) << cert.error().message;
-        cert_ = *cert;
+        auto id =
+            hsm_->issue_identity(::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                                 k_gateway, pki_.ca_cert, pki_.ca_key, dir_.path());
+        ASSERT_TRUE(id) << id.error().message;
+        uri_ = id->uri;
+        cert_ = id->cert;
     }
     std::string uri_;
     std::filesystem::path cert_;

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "pkcs11/csr.hpp"
 #include "pkcs11/pkcs11.hpp"
 #include "support/softhsm.hpp"
 #include "uplink/uplink_fixture.hpp"
@@ -16,21 +15,16 @@ namespace {
 
 class UplinkTokenTest : public UplinkTest {
 protected:
-    // A token key for kGateway and its certificate from the test CA; sets token_config_.
+    // A token key for kGateway and its certificate from the test CA (token_config()).
     void SetUp() override {
         UplinkTest::SetUp();
         ASSERT_TRUE(hsm_) << test::SoftHsm::shared_error();
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        auto uri = pkcs11::generate_p256_key(hsm_->token_uri(), info->name(), hsm_->settings());
-        ASSERT_TRUE(uri) << uri.error().message;
-        auto key = pkcs11::open_private_key(*uri, hsm_->settings());
-        ASSERT_TRUE(key) << key.error().message;
-        auto csr = pkcs11::make_csr_pem(key->native(), kGateway);
-        ASSERT_TRUE(csr) << csr.error().message;
-        auto cert = test::issue_certificate(pki_.ca_cert, pki_.ca_key, *csr, dir_.path());
-        ASSERT_TRUE(cert) << cert.error().message;
-        uri_ = *uri;
-        cert_ = *cert;
+        auto id =
+            hsm_->issue_identity(::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                                 kGateway, pki_.ca_cert, pki_.ca_key, dir_.path());
+        ASSERT_TRUE(id) << id.error().message;
+        uri_ = id->uri;
+        cert_ = id->cert;
     }
 
     UplinkConfig token_config() const {
