@@ -9,6 +9,7 @@
 #include "core/config_loader.hpp"
 #include "core/credentials.hpp"
 #include "helper/helper_client.hpp"
+#include "pkcs11/pkcs11.hpp"
 
 namespace lintel::app {
 
@@ -19,6 +20,15 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 constexpr auto kProvisioningRecheck = std::chrono::seconds(5);
 // lintel-helper writes one small file: seconds, unless it hangs.
 constexpr auto kHelperWriteDeadline = std::chrono::seconds(15);
+
+// The gateway's TLS key, which also signs command results: a PEM file, or a key in a PKCS#11
+// token (docs/pkcs11.md) that signs inside the token.
+Expected<commands::PrivateKey> gateway_signing_key(const core::TlsConfig& tls) {
+    if (!tls.pkcs11) return commands::PrivateKey::from_pem_file(tls.key_file);
+    auto key = pkcs11::open_private_key(tls.key_file.string(), *tls.pkcs11);
+    if (!key) return std::unexpected(key.error());
+    return commands::PrivateKey::from_evp_pkey(key->native());
+}
 }  // namespace
 
 Daemon::Daemon(RunOptions options, core::Config config, core::DaemonLogger& log)
@@ -272,13 +282,13 @@ void Daemon::build_command_service() {
     }
     // Results are signed with the gateway's own TLS key, so the cloud can verify them with the
     // gateway certificate it already knows.
-    // The uplink identity's key: after a renewal, the one of the issued certificate.
-    std::filesystem::path key_file = config_.uplink.tls.key_file;
+    // The uplink identity's key: after a renewal, the issued certificate's (a file); else the
+    // configured one (a file or a token key).
+    auto key = gateway_signing_key(config_.uplink.tls);
     if (identity_) {
-        if (auto active = identity_->select(); active && active->source != "claim")
-            key_file = active->key;
+        if (auto active = identity_->select(); active && active->source == "issued")
+            key = commands::PrivateKey::from_pem_file(active->key);
     }
-    auto key = commands::PrivateKey::from_pem_file(key_file);
     if (!key) {
         log_.error("cloud commands disabled: the gateway key cannot sign results",
                    {{"KEY", key_file.string()}, {"REASON", key.error().message}});
@@ -691,6 +701,7 @@ std::map<std::filesystem::path, std::filesystem::file_time_type> Daemon::credent
     std::vector<std::filesystem::path> files{c.uplink.tls.ca_file, c.uplink.tls.cert_file,
                                              c.uplink.tls.key_file};
     if (c.uplink.tls.crl_file) files.push_back(*c.uplink.tls.crl_file);
+    if (c.uplink.tls.pkcs11) files.push_back(c.uplink.tls.pkcs11->pin_file);
     for (const auto& f : files) {
         std::error_code ec;
         out[f] = std::filesystem::last_write_time(f, ec);

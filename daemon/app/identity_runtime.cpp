@@ -119,7 +119,8 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
             const auto& c = *store_.current();
             return ActiveIdentity{"issued", c.generation, c.cert, c.key};
         }
-        if (exists(tls_.cert_file) && exists(tls_.key_file))
+        // A token key (uplink.tls.pkcs11) is no file: the token is asked at connect time.
+        if (exists(tls_.cert_file) && (tls_.pkcs11 || exists(tls_.key_file)))
             return ActiveIdentity{"factory", "", tls_.cert_file, tls_.key_file};
         if (exists(settings_.claim_cert_file) && exists(settings_.claim_key_file))
             return ActiveIdentity{"claim", "", *settings_.claim_cert_file,
@@ -203,6 +204,15 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
     Expected<json> start_renewal(const std::string& why) {
         if (phase_ != Phase::idle)
             return make_error(std::string(reason::busy), "a certificate renewal is under way");
+        if (tls_.pkcs11) {
+            // The new key would be a file: less than the token it replaces. Refused until
+            // renewal generates the key in the token (pkcs11::generate_p256_key).
+            log_.error("certificate renewal refused: the uplink key is in a PKCS#11 token",
+                       {{"WHY", why}});
+            return make_error(std::string(reason::token_key),
+                              "the uplink key is in a PKCS#11 token and renewal would replace it "
+                              "with a file key; renew the token key by hand (docs/pkcs11.md)");
+        }
         if (auto r = store_.reset_pending(); !r) return fail_now(r.error());
         if (auto g = keys_->generate(store_.pending_key()); !g) return fail_now(g.error());
         auto key = keys_->load(store_.pending_key());
@@ -462,6 +472,8 @@ bool IdentityRuntime::apply(uplink::UplinkConfig& cfg) const {
     cfg.tls.cert_file = active->cert;
     cfg.tls.key_file = active->key;
     cfg.claim = active->source == "claim";
+    // Issued and claim keys are files; only the factory key may live in a token.
+    if (active->source != "factory") cfg.tls.pkcs11.reset();
     if (std::error_code ec; std::filesystem::exists(crl_path(), ec)) cfg.tls.crl_file = crl_path();
     return true;
 }

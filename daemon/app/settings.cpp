@@ -34,6 +34,7 @@ uplink::UplinkConfig uplink_config(const core::Config& config) {
     o.tls.cert_file = u.tls.cert_file;
     o.tls.key_file = u.tls.key_file;
     o.tls.crl_file = u.tls.crl_file;
+    o.tls.pkcs11 = u.tls.pkcs11;
     o.reconnect.initial = u.reconnect_initial;
     o.reconnect.max = u.reconnect_max;
     o.connect_timeout = u.connect_timeout;

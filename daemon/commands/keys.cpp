@@ -371,6 +371,14 @@ Expected<PrivateKey> PrivateKey::from_pem_file(const std::filesystem::path& path
     return adopt(std::move(impl));
 }
 
+Expected<PrivateKey> PrivateKey::from_evp_pkey(EVP_PKEY* key) {
+    if (key == nullptr || EVP_PKEY_up_ref(key) != 1)
+        return ossl::failure(error::crypto, "no key to share");
+    auto impl = std::make_shared<Impl>();
+    impl->pkey.reset(key);
+    return adopt(std::move(impl));
+}
+
 Expected<PrivateKey> PrivateKey::generate(KeyType type) {
     ossl::PkeyPtr pkey;
     switch (type) {

@@ -10,6 +10,8 @@
 
 #include "lintel/error.hpp"
 
+struct evp_pkey_st;  // OpenSSL's EVP_PKEY
+
 namespace lintel::commands {
 
 enum class KeyType { ed25519, p256, rsa };
@@ -66,6 +68,9 @@ public:
     static Expected<PrivateKey> from_pem_file(const std::filesystem::path& path);
     // Ed25519 or P-256 (RSA keys come from files: gateways' TLS keys).
     static Expected<PrivateKey> generate(KeyType type);
+    // Shares a key opened elsewhere, e.g. the gateway's key in a PKCS#11 token (daemon/pkcs11):
+    // signing then runs wherever that key lives.
+    static Expected<PrivateKey> from_evp_pkey(evp_pkey_st* key);
 
     KeyType type() const { return public_key_.type(); }
     JwsAlg alg() const { return public_key_.alg(); }

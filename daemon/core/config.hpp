@@ -14,6 +14,7 @@
 #include "core/ota_config.hpp"
 #include "lintel/config_node.hpp"
 #include "lintel/log.hpp"
+#include "pkcs11/pkcs11.hpp"
 
 namespace lintel::core {
 
@@ -22,8 +23,9 @@ using Duration = std::chrono::milliseconds;
 struct TlsConfig {
     std::filesystem::path ca_file;
     std::filesystem::path cert_file;
-    std::filesystem::path key_file;
+    std::filesystem::path key_file;  // a PEM file, or a pkcs11: URI when `pkcs11` is set
     std::optional<std::filesystem::path> crl_file;
+    std::optional<pkcs11::TokenSettings> pkcs11;  // the key is in a PKCS#11 token
 
     bool operator==(const TlsConfig&) const = default;
 };

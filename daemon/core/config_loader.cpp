@@ -28,10 +28,17 @@ const sdk::ConfigNode& node_at(const sdk::ConfigNode& root,
 void check_credentials(Config& c, const sdk::ConfigNode& root, sdk::ConfigErrors& errors) {
     auto report = check_credential_files(c.uplink.tls);
     for (const auto& p : report.problems) {
-        const auto& key = p.file.key;  // "uplink.tls.<name>"
-        errors.add(
-            node_at(root, {"uplink", "tls", std::string_view(key).substr(key.rfind('.') + 1)}),
-            p.message);
+        // The key path ("uplink.tls.key_file", "uplink.tls.pkcs11.pin_file"), level by level.
+        const sdk::ConfigNode* n = &root;
+        std::string_view rest = p.file.key;
+        while (!rest.empty()) {
+            const std::string_view level = rest.substr(0, rest.find('.'));
+            rest = level.size() < rest.size() ? rest.substr(level.size() + 1) : std::string_view{};
+            const sdk::ConfigNode* next = n->find(level);
+            if (next == nullptr) break;
+            n = next;
+        }
+        errors.add(*n, p.message);
     }
     c.missing_credentials = std::move(report.missing);
 }

@@ -5,6 +5,7 @@
 #include "core/config_loader.hpp"
 #include "core/config_names.hpp"
 #include "lintel/config_reader.hpp"
+#include "pkcs11/uri.hpp"
 
 namespace lintel::core {
 namespace {
@@ -49,8 +50,36 @@ void parse_tls(const ConfigNode* node, TlsConfig& tls, ConfigErrors& errors,
     MapReader r(*node, errors);
     tls.ca_file = path_value(r, "ca_file", true);
     tls.cert_file = path_value(r, "cert_file", true);
-    tls.key_file = path_value(r, "key_file", true);
+    // key_file names a PEM file, or with `pkcs11:` a key in a token; the token's module and PIN
+    // file are then given in uplink.tls.pkcs11, and only there (never a PIN in this file).
+    const auto key_text =
+        r.node().find("key_file") != nullptr && r.node().find("key_file")->is_scalar()
+            ? r.optional_string("key_file")
+            : std::nullopt;
+    const bool token_key = key_text && pkcs11::is_pkcs11_uri(*key_text);
+    if (token_key) {
+        if (auto uri = pkcs11::parse_key_uri(*key_text); !uri) {
+            errors.add(*r.node().find("key_file"), uri.error().message);
+        }
+        tls.key_file = *key_text;
+    } else {
+        tls.key_file = path_value(r, "key_file", true);
+    }
     if (r.has("crl_file")) tls.crl_file = path_value(r, "crl_file", false);
+    if (const ConfigNode* p = r.child("pkcs11")) {
+        MapReader pr(*p, errors);
+        pkcs11::TokenSettings token;
+        token.module = path_value(pr, "module", true);
+        token.pin_file = path_value(pr, "pin_file", true);
+        pr.finish();
+        if (!token_key) {
+            errors.add(*p, "is only used with a pkcs11: URI in uplink.tls.key_file");
+        }
+        tls.pkcs11 = std::move(token);
+    } else if (token_key) {
+        errors.add(*r.node().find("key_file"),
+                   "a pkcs11: URI needs uplink.tls.pkcs11 with module and pin_file");
+    }
     r.finish();
 }
 

@@ -17,8 +17,14 @@ std::vector<CredentialFile> credential_files(const TlsConfig& tls) {
     std::vector<CredentialFile> files{
         {tls.ca_file, "uplink.tls.ca_file", "the CA certificate that signed the broker", false},
         {tls.cert_file, "uplink.tls.cert_file", "this gateway's certificate", false},
-        {tls.key_file, "uplink.tls.key_file", "this gateway's private key", true},
     };
+    if (tls.pkcs11) {
+        // The key stays in the token; the secret on disk is the PIN, checked like a key file.
+        files.push_back({tls.pkcs11->pin_file, "uplink.tls.pkcs11.pin_file",
+                         "the PIN of the token holding this gateway's key", true});
+    } else {
+        files.push_back({tls.key_file, "uplink.tls.key_file", "this gateway's private key", true});
+    }
     if (tls.crl_file) {
         files.push_back({*tls.crl_file, "uplink.tls.crl_file", "the CA's revocation list", false});
     }

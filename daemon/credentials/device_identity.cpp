@@ -74,11 +74,17 @@ Expected<DeviceIdentity> DeviceIdentity::from_pem(std::string_view cert_pem,
         key_text.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos) {
         return unusable("the device key is encrypted; a daemon cannot type its passphrase");
     }
-    auto impl = std::make_shared<Impl>();
     auto key_bio = ossl::memory_bio(key_text);
     if (!key_bio) return std::unexpected(key_bio.error());
-    impl->key.reset(PEM_read_bio_PrivateKey(key_bio->get(), nullptr, no_passphrase, nullptr));
-    if (!impl->key) return unusable("the device key is not a PEM private key");
+    ossl::PkeyPtr key(PEM_read_bio_PrivateKey(key_bio->get(), nullptr, no_passphrase, nullptr));
+    if (!key) return unusable("the device key is not a PEM private key");
+    return assemble_device_identity(cert_pem, std::move(key));
+}
+
+Expected<DeviceIdentity> assemble_device_identity(std::string_view cert_pem,
+                                                  commands::ossl::PkeyPtr key) {
+    auto impl = std::make_shared<DeviceIdentity::Impl>();
+    impl->key = std::move(key);
     auto type = classify_device_key(impl->key.get());
     if (!type) return std::unexpected(type.error());
     impl->type = *type;
@@ -97,6 +103,10 @@ Expected<DeviceIdentity> DeviceIdentity::from_pem(std::string_view cert_pem,
         return unusable("the device key does not belong to the certificate of \"" +
                         impl->gateway_id + "\"");
     }
+    return DeviceIdentity::adopt(std::move(impl));
+}
+
+DeviceIdentity DeviceIdentity::adopt(std::shared_ptr<const Impl> impl) {
     return DeviceIdentity(std::move(impl));
 }
 

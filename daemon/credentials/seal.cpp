@@ -10,6 +10,7 @@
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "commands/openssl_support.hpp"
 #include "common/hex.hpp"
@@ -96,7 +97,9 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
         }
         out.enc.assign(reinterpret_cast<char*>(point), size);
         OPENSSL_free(point);
-        auto shared = ecdh(ephemeral.get(), id.key.get());
+        // The public half from the certificate (it matches the key): a token key's EVP_PKEY has no
+        // private scalar that OpenSSL could check when it is used as the peer.
+        auto shared = ecdh(ephemeral.get(), X509_get0_pubkey(id.cert.get()));
         if (!shared) return std::unexpected(shared.error());
         out.secret = std::move(*shared);
         return out;
@@ -106,7 +109,8 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
                         static_cast<int>(k_key_bytes)) != 1) {
         return ossl::failure(error::crypto, "no random bytes");
     }
-    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, id.key.get(), nullptr));
+    ossl::PkeyCtxPtr ctx(
+        EVP_PKEY_CTX_new_from_pkey(nullptr, X509_get0_pubkey(id.cert.get()), nullptr));
     std::size_t length = 0;
     if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
@@ -125,7 +129,7 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
     return out;
 }
 
-// The device key's half: needs the private key (a token's, later).
+// The device key's half: needs the private key (a file's or a token's).
 Expected<Secret> decapsulate(const DeviceIdentity::Impl& id, std::string_view enc) {
     if (id.type == DeviceKeyType::p256) {
         if (enc.size() != k_p256_point_bytes) return corrupt("the ephemeral key has a wrong size");

@@ -15,6 +15,7 @@
 #include "lintel/asio.hpp"
 #include "lintel/error.hpp"
 #include "lintel/log.hpp"
+#include "pkcs11/pkcs11.hpp"
 
 namespace lintel::uplink {
 
@@ -27,8 +28,9 @@ constexpr std::string_view to_string(MqttProtocol p) {
 struct TlsSettings {
     std::filesystem::path ca_file;    // CA(s) that issued the broker certificate (PEM)
     std::filesystem::path cert_file;  // our client certificate chain (PEM)
-    std::filesystem::path key_file;   // its private key (PEM, mode 0600)
+    std::filesystem::path key_file;   // its private key (PEM, mode 0600), or a pkcs11: URI
     std::optional<std::filesystem::path> crl_file;  // CRL(s) for ca_file: broker cert revocation
+    std::optional<pkcs11::TokenSettings> pkcs11;    // set: key_file is a key in this token
 };
 
 struct MqttWill {

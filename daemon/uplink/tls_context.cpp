@@ -14,6 +14,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "pkcs11/pkcs11.hpp"
+
 namespace lintel::uplink {
 namespace {
 
@@ -81,7 +83,19 @@ Expected<void> check_private_key_mode(const std::filesystem::path& key_file) {
 
 Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings,
                                                          std::string_view server_name) {
-    if (auto r = check_private_key_mode(settings.key_file); !r) return std::unexpected(r.error());
+    // A token key is opened (and its PIN file's mode checked) at every attempt, like a key file is
+    // re-read: a token re-plugged or a corrected PIN file is picked up by the next reconnect.
+    std::optional<pkcs11::TokenKey> token_key;
+    if (settings.pkcs11) {
+        auto key = pkcs11::open_private_key(settings.key_file.string(), *settings.pkcs11);
+        if (!key) {  // the code goes into the text too: the session logs the text as REASON
+            return make_error(key.error().code,
+                              "token key (" + key.error().code + "): " + key.error().message);
+        }
+        token_key = std::move(*key);
+    } else if (auto r = check_private_key_mode(settings.key_file); !r) {
+        return std::unexpected(r.error());
+    }
     ERR_clear_error();
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == nullptr) return make_error("uplink.tls", "SSL_CTX_new: " + openssl_errors());
@@ -108,8 +122,12 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& sett
     }
     if (SSL_CTX_use_certificate_chain_file(ctx, settings.cert_file.c_str()) != 1)
         return fail("cannot load client certificate " + settings.cert_file.string());
-    if (SSL_CTX_use_PrivateKey_file(ctx, settings.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    if (token_key) {
+        if (SSL_CTX_use_PrivateKey(ctx, token_key->native()) != 1)
+            return fail("cannot use the token key " + settings.key_file.string());
+    } else if (SSL_CTX_use_PrivateKey_file(ctx, settings.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
         return fail("cannot load client key " + settings.key_file.string());
+    }
     if (SSL_CTX_check_private_key(ctx) != 1)
         return fail("client key " + settings.key_file.string() + " does not match certificate " +
                     settings.cert_file.string());

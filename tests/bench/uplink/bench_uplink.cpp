@@ -112,7 +112,7 @@ Row bench_session(const lintel::test::Pki& pki, std::uint16_t port, std::size_t 
     c.host = "localhost";
     c.port = port;
     c.gateway_id = kGateway;
-    c.tls = {pki.ca_cert, pki.gateway.cert, pki.gateway.key, pki.ca_crl};
+    c.tls = {pki.ca_cert, pki.gateway.cert, pki.gateway.key, pki.ca_crl, std::nullopt};
     c.max_in_flight = static_cast<std::size_t>(window);
     c.batch.max_points = points_per_msg;
     lintel::uplink::Session session(io.get_executor(), c, source, log,

@@ -195,6 +195,74 @@ TEST_F(ConfigTest, StricterKeyModeIsAccepted) {
     EXPECT_TRUE(load(main_yaml(), errors)) << errors.to_string();
 }
 
+// uplink.tls with the key in a PKCS#11 token: the PIN file takes the key file's place in the
+// credential checks; a PIN never in the URI; the URI and the pkcs11 section only together.
+std::string token_tls(const fs::path& dir, const std::string& uri) {
+    const std::string pki = (dir / "pki").string();
+    return "gateway:\n  id: gw-test\nuplink:\n  host: localhost\n  tls:\n    ca_file: " + pki +
+           "/ca.pem\n    cert_file: " + pki + "/gw.pem\n    key_file: \"" + uri +
+           "\"\n    pkcs11:\n      module: /usr/lib/softhsm/libsofthsm2.so\n      pin_file: " +
+           pki + "/token.pin\n";
+}
+
+TEST_F(ConfigTest, TokenKeyTakesModuleAndPinFile) {
+    write("pki/token.pin", "1234\n", 0600);
+    sdk::ConfigErrors errors;
+    auto config = load(token_tls(dir_, "pkcs11:token=lintel;object=gateway;type=private"), errors);
+    ASSERT_TRUE(config) << errors.to_string();
+    ASSERT_TRUE(config->uplink.tls.pkcs11);
+    EXPECT_EQ(config->uplink.tls.key_file, "pkcs11:token=lintel;object=gateway;type=private");
+    EXPECT_EQ(config->uplink.tls.pkcs11->module, "/usr/lib/softhsm/libsofthsm2.so");
+    EXPECT_EQ(config->uplink.tls.pkcs11->pin_file, dir_ / "pki/token.pin");
+    EXPECT_TRUE(config->missing_credentials.empty());
+}
+
+TEST_F(ConfigTest, TokenPinFileIsCheckedLikeAKeyFile) {
+    write("pki/token.pin", "1234\n", 0640);
+    sdk::ConfigErrors errors;
+    EXPECT_FALSE(load(token_tls(dir_, "pkcs11:token=lintel;object=gateway"), errors));
+    ASSERT_EQ(errors.size(), 1U) << errors.to_string();
+    const std::string pin = (dir_ / "pki/token.pin").string();
+    EXPECT_EQ(errors.issues()[0].to_string(),
+              file() + ":11:17: uplink.tls.pkcs11.pin_file: private key file " + pin +
+                  " has mode 0640; it must be 0600 or stricter (chmod 600 " + pin + ")");
+
+    fs::remove(dir_ / "pki/token.pin");
+    sdk::ConfigErrors later;
+    auto config = load(token_tls(dir_, "pkcs11:token=lintel;object=gateway"), later);
+    ASSERT_TRUE(config) << later.to_string();
+    ASSERT_EQ(config->missing_credentials.size(), 1U);
+    EXPECT_EQ(config->missing_credentials[0].key, "uplink.tls.pkcs11.pin_file");
+}
+
+TEST_F(ConfigTest, TokenUriWithPinOrWithoutKeyOrSectionIsRefused) {
+    write("pki/token.pin", "1234\n", 0600);
+    for (const std::string uri :
+         {"pkcs11:token=lintel;object=gw?pin-value=1234", "pkcs11:token=lintel",
+          "pkcs11:token=lintel;object=gw;type=cert", "pkcs11:token=lintel;bogus=1"}) {
+        sdk::ConfigErrors errors;
+        EXPECT_FALSE(load(token_tls(dir_, uri), errors)) << uri;
+        ASSERT_EQ(errors.size(), 1U) << errors.to_string();
+        EXPECT_NE(errors.issues()[0].to_string().find(":8:15: uplink.tls.key_file: pkcs11: URI: "),
+                  std::string::npos)
+            << errors.to_string();
+        EXPECT_EQ(errors.to_string().find("1234\n"), std::string::npos);
+    }
+    sdk::ConfigErrors no_section;
+    EXPECT_FALSE(load(
+        main_yaml().replace(main_yaml().find((dir_ / "pki/gw.key").string()),
+                            (dir_ / "pki/gw.key").string().size(), "pkcs11:token=lintel;object=gw"),
+        no_section));
+    EXPECT_NE(no_section.to_string().find("needs uplink.tls.pkcs11 with module and pin_file"),
+              std::string::npos)
+        << no_section.to_string();
+    sdk::ConfigErrors file_key;
+    EXPECT_FALSE(load(main_yaml("    pkcs11: {module: /m.so, pin_file: /p}\n"), file_key));
+    EXPECT_NE(file_key.to_string().find("uplink.tls.pkcs11: is only used with a pkcs11: URI"),
+              std::string::npos)
+        << file_key.to_string();
+}
+
 TEST_F(ConfigTest, MissingCredentialFilesMeanNotProvisionedNotAnError) {
     fs::remove(dir_ / "pki/gw.pem");
     fs::remove(dir_ / "pki/gw.key");
