@@ -124,7 +124,11 @@ Expected<std::unique_ptr<CredentialsRuntime>> CredentialsRuntime::start(
     asio::any_io_executor executor, const core::CredentialsSettings& settings,
     const core::TlsConfig& tls, std::filesystem::path helper_socket, CredentialsHooks hooks,
     sdk::Logger& log) {
-    auto identity = credentials::DeviceIdentity::from_files(tls.cert_file, tls.key_file);
+    // The factory key: a file, or a key in a PKCS#11 token (docs/pkcs11.md).
+    auto identity = tls.pkcs11
+                        ? credentials::DeviceIdentity::from_token(
+                              tls.cert_file, tls.key_file.string(), *tls.pkcs11)
+                        : credentials::DeviceIdentity::from_files(tls.cert_file, tls.key_file);
     if (!identity) return std::unexpected(identity.error());
     auto store = credentials::SealedStore::open(settings.store_dir, std::move(*identity));
     if (!store) return std::unexpected(store.error());
@@ -281,13 +285,32 @@ json CredentialsRuntime::rollback_output(const Apply& a) {
                 {"rollback_ms", since(a.rollback_started)}};
 }
 
+// Addressed to the factory certificate, or to the one a renewal issued since (the one the cloud
+// sees on the connection). Any other refusal than "not for us" is final.
+Expected<credentials::Bundle> CredentialsRuntime::open_envelope(const std::string& envelope) const {
+    auto bundle = credentials::open_bundle(envelope, store_.identity(), hooks_.now_ms());
+    if (bundle || bundle.error().code != credentials::reason::not_for_us) return bundle;
+    if (!hooks_.issued_identity) return bundle;
+    const auto issued = hooks_.issued_identity();
+    if (!issued) return bundle;
+    auto identity = credentials::DeviceIdentity::from_files(issued->first, issued->second);
+    if (!identity) {
+        log_.warning("the issued certificate cannot open envelopes",
+                     {{"REASON", identity.error().message}});
+        return bundle;
+    }
+    auto again = credentials::open_bundle(envelope, *identity, hooks_.now_ms());
+    if (again || again.error().code != credentials::reason::not_for_us) return again;
+    return bundle;
+}
+
 void CredentialsRuntime::apply(CredentialsRequest request, Done done) {
     if (busy_) {
         return done(refused(apply_code::busy,
                             "another set-credentials is being applied; send this one after it "
                             "finished"));
     }
-    auto bundle = credentials::open_bundle(request.envelope, store_.identity(), hooks_.now_ms());
+    auto bundle = open_envelope(request.envelope);
     if (!bundle) {
         log_.warning("set-credentials refused: nothing was written",
                      {{"COMMAND_ID", request.command_id}, {"REASON", bundle.error().code}});

@@ -34,6 +34,11 @@ struct CredentialsHooks {
     // A durable message to {prefix}/{gateway}/<suffix> (the outbox).
     std::function<void(std::string suffix, std::string payload)> enqueue;
     std::function<std::int64_t()> now_ms;
+    // The certificate and key the uplink connects with now, when that is not the factory pair
+    // (uplink.tls.*): after a renewal the cloud addresses envelopes to the issued certificate.
+    // Sealing stays bound to the factory key, which a renewal never replaces.
+    std::function<std::optional<std::pair<std::filesystem::path, std::filesystem::path>>()>
+        issued_identity;
 };
 
 // Who asked, for the audit row and the event.
@@ -48,8 +53,8 @@ class CredentialsRuntime {
 public:
     using Done = std::function<void(commands::ConfigChangeOutcome)>;
 
-    // Opens the device identity (the uplink's certificate and key) and the sealed store, and
-    // starts a wpa_supplicant client per interface (they attach whenever wpa_supplicant is up).
+    // Opens the device identity (the uplink's factory certificate and key) and the sealed store,
+    // and starts a wpa_supplicant client per interface (they attach whenever wpa_supplicant is up).
     static Expected<std::unique_ptr<CredentialsRuntime>> start(
         asio::any_io_executor executor, const core::CredentialsSettings& settings,
         const core::TlsConfig& tls, std::filesystem::path helper_socket, CredentialsHooks hooks,
@@ -72,6 +77,7 @@ private:
     CredentialsRuntime(asio::any_io_executor executor, core::CredentialsSettings settings,
                        credentials::SealedStore store, std::filesystem::path helper_socket,
                        CredentialsHooks hooks, sdk::Logger& log);
+    Expected<credentials::Bundle> open_envelope(const std::string& envelope) const;
     void watch(Interface& i);
     void set_state(Interface& i, std::string state, std::optional<std::string> detail = {});
     void event(const Interface& i, nlohmann::json body);

@@ -386,6 +386,13 @@ void Daemon::start_credentials() {
         if (command_store_) command_store_->enqueue(std::move(suffix), std::move(payload));
     };
     hooks.now_ms = [] { return sdk::now_unix_ms(); };
+    hooks.issued_identity =
+        [this]() -> std::optional<std::pair<std::filesystem::path, std::filesystem::path>> {
+        if (!identity_) return std::nullopt;
+        auto active = identity_->select();
+        if (!active || active->source != "issued") return std::nullopt;
+        return std::pair{active->cert, active->key};
+    };
     auto runtime =
         CredentialsRuntime::start(io_.get_executor(), config_.credentials, config_.uplink.tls,
                                   config_.helper.socket, std::move(hooks), *credentials_log_);
