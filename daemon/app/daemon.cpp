@@ -284,11 +284,16 @@ void Daemon::build_command_service() {
     // gateway certificate it already knows.
     // The uplink identity's key: after a renewal, the issued certificate's (a file); else the
     // configured one (a file or a token key).
-    auto key = gateway_signing_key(config_.uplink.tls);
+    std::filesystem::path key_file = config_.uplink.tls.key_file;
+    bool issued = false;
     if (identity_) {
-        if (auto active = identity_->select(); active && active->source == "issued")
-            key = commands::PrivateKey::from_pem_file(active->key);
+        if (auto active = identity_->select(); active && active->source == "issued") {
+            key_file = active->key;
+            issued = true;
+        }
     }
+    auto key = issued ? commands::PrivateKey::from_pem_file(key_file)
+                      : gateway_signing_key(config_.uplink.tls);
     if (!key) {
         log_.error("cloud commands disabled: the gateway key cannot sign results",
                    {{"KEY", key_file.string()}, {"REASON", key.error().message}});
