@@ -28,8 +28,6 @@ inline constexpr std::string_view key_failed = "cert.key_failed";
 inline constexpr std::string_view store_failed = "cert.store_failed";
 // renew-certificate / set-crl on a gateway whose identity directory could not be opened.
 inline constexpr std::string_view disabled = "cert.disabled";
-// Renewal while the uplink key is in a PKCS#11 token (it would become a file key).
-inline constexpr std::string_view token_key = "cert.token_key";
 // set-crl.
 inline constexpr std::string_view crl_invalid = "cert.crl_invalid";
 inline constexpr std::string_view crl_untrusted = "cert.crl_untrusted";
