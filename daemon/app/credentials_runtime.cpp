@@ -291,15 +291,14 @@ Expected<credentials::Bundle> CredentialsRuntime::open_envelope(const std::strin
     auto bundle = credentials::open_bundle(envelope, store_.identity(), hooks_.now_ms());
     if (bundle || bundle.error().code != credentials::reason::not_for_us) return bundle;
     if (!hooks_.issued_identity) return bundle;
-    const auto issued = hooks_.issued_identity();
-    if (!issued) return bundle;
-    auto identity = credentials::DeviceIdentity::from_files(issued->first, issued->second);
+    auto identity = hooks_.issued_identity();
     if (!identity) {
         log_.warning("the issued certificate cannot open envelopes",
                      {{"REASON", identity.error().message}});
         return bundle;
     }
-    auto again = credentials::open_bundle(envelope, *identity, hooks_.now_ms());
+    if (!*identity) return bundle;
+    auto again = credentials::open_bundle(envelope, **identity, hooks_.now_ms());
     if (again || again.error().code != credentials::reason::not_for_us) return again;
     return bundle;
 }

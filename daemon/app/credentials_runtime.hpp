@@ -37,8 +37,7 @@ struct CredentialsHooks {
     // The certificate and key the uplink connects with now, when that is not the factory pair
     // (uplink.tls.*): after a renewal the cloud addresses envelopes to the issued certificate.
     // Sealing stays bound to the factory key, which a renewal never replaces.
-    std::function<std::optional<std::pair<std::filesystem::path, std::filesystem::path>>()>
-        issued_identity;
+    std::function<Expected<std::optional<credentials::DeviceIdentity>>()> issued_identity;
 };
 
 // Who asked, for the audit row and the event.

@@ -284,16 +284,16 @@ void Daemon::build_command_service() {
     // gateway certificate it already knows.
     // The uplink identity's key: after a renewal, the issued certificate's (a file); else the
     // configured one (a file or a token key).
-    std::filesystem::path key_file = config_.uplink.tls.key_file;
-    bool issued = false;
+    core::TlsConfig signing = config_.uplink.tls;
     if (identity_) {
         if (auto active = identity_->select(); active && active->source == "issued") {
-            key_file = active->key;
-            issued = true;
+            signing.key_file =
+                active->key_uri ? std::filesystem::path(*active->key_uri) : active->key;
+            if (!active->key_uri) signing.pkcs11.reset();
         }
     }
-    auto key = issued ? commands::PrivateKey::from_pem_file(key_file)
-                      : gateway_signing_key(config_.uplink.tls);
+    const std::filesystem::path key_file = signing.key_file;
+    auto key = gateway_signing_key(signing);
     if (!key) {
         log_.error("cloud commands disabled: the gateway key cannot sign results",
                    {{"KEY", key_file.string()}, {"REASON", key.error().message}});
@@ -391,12 +391,16 @@ void Daemon::start_credentials() {
         if (command_store_) command_store_->enqueue(std::move(suffix), std::move(payload));
     };
     hooks.now_ms = [] { return sdk::now_unix_ms(); };
-    hooks.issued_identity =
-        [this]() -> std::optional<std::pair<std::filesystem::path, std::filesystem::path>> {
+    hooks.issued_identity = [this]() -> Expected<std::optional<credentials::DeviceIdentity>> {
         if (!identity_) return std::nullopt;
         auto active = identity_->select();
         if (!active || active->source != "issued") return std::nullopt;
-        return std::pair{active->cert, active->key};
+        auto id = active->key_uri
+                      ? credentials::DeviceIdentity::from_token(active->cert, *active->key_uri,
+                                                                *config_.uplink.tls.pkcs11)
+                      : credentials::DeviceIdentity::from_files(active->cert, active->key);
+        if (!id) return std::unexpected(id.error());
+        return std::optional<credentials::DeviceIdentity>(std::move(*id));
     };
     auto runtime =
         CredentialsRuntime::start(io_.get_executor(), config_.credentials, config_.uplink.tls,

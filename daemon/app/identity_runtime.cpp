@@ -11,6 +11,7 @@
 #include "identity/crl_update.hpp"
 #include "identity/expiry_alerts.hpp"
 #include "identity/reason_codes.hpp"
+#include "identity/token_key_source.hpp"
 #include "lintel/config_reader.hpp"
 
 namespace lintel::app {
@@ -55,7 +56,6 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
           state_dir_(std::move(state_dir)),
           hooks_(std::move(hooks)),
           log_(log),
-          keys_(identity::make_file_key_source()),
           check_timer_(ex),
           step_timer_(ex) {}
 
@@ -65,6 +65,25 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
     IdentityHooks hooks_;
     sdk::Logger& log_;
     std::unique_ptr<identity::KeySource> keys_;
+    std::string key_source_problem_;  // why keys_ is empty
+
+    // New keys go where the factory key is: a file, or the same PKCS#11 token.
+    void choose_key_source(const core::TlsConfig& tls) {
+        keys_.reset();
+        key_source_problem_.clear();
+        if (!tls.pkcs11) {
+            keys_ = identity::make_file_key_source();
+            return;
+        }
+        auto token = identity::make_token_key_source(tls.key_file.string(), *tls.pkcs11);
+        if (!token) {
+            key_source_problem_ = token.error().message;
+            log_.error("certificate renewal is unavailable: the token for new keys is unusable",
+                       {{"REASON", key_source_problem_}});
+            return;
+        }
+        keys_ = std::move(*token);
+    }
     asio::steady_timer check_timer_;
     asio::steady_timer step_timer_;
     std::string gateway_id_;
@@ -87,6 +106,7 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
 
     // --- which identity ----------------------------------------------------------------
     bool issued_usable(const identity::IdentityFiles& files) const {
+        if (!keys_) return false;
         auto key = keys_->load(files.key);
         auto text = read_text(files.cert);
         if (!key || !text) return false;
@@ -117,14 +137,23 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
     std::optional<ActiveIdentity> compute_selection() const {
         if (store_.current() && issued_usable(*store_.current())) {
             const auto& c = *store_.current();
-            return ActiveIdentity{"issued", c.generation, c.cert, c.key};
+            ActiveIdentity active{"issued", c.generation, c.cert, c.key, std::nullopt};
+            if (tls_.pkcs11) {
+                auto uri = identity::read_key_uri(c.key);
+                if (!uri) return std::nullopt;  // unreachable: issued_usable loaded it
+                active.key_uri = std::move(*uri);
+            }
+            return active;
         }
         // A token key (uplink.tls.pkcs11) is no file: the token is asked at connect time.
-        if (exists(tls_.cert_file) && (tls_.pkcs11 || exists(tls_.key_file)))
-            return ActiveIdentity{"factory", "", tls_.cert_file, tls_.key_file};
+        if (exists(tls_.cert_file) && (tls_.pkcs11 || exists(tls_.key_file))) {
+            ActiveIdentity active{"factory", "", tls_.cert_file, tls_.key_file, std::nullopt};
+            if (tls_.pkcs11) active.key_uri = tls_.key_file.string();
+            return active;
+        }
         if (exists(settings_.claim_cert_file) && exists(settings_.claim_key_file))
             return ActiveIdentity{"claim", "", *settings_.claim_cert_file,
-                                  *settings_.claim_key_file};
+                                  *settings_.claim_key_file, std::nullopt};
         return std::nullopt;
     }
 
@@ -204,14 +233,9 @@ struct IdentityRuntime::Impl : std::enable_shared_from_this<Impl> {
     Expected<json> start_renewal(const std::string& why) {
         if (phase_ != Phase::idle)
             return make_error(std::string(reason::busy), "a certificate renewal is under way");
-        if (tls_.pkcs11) {
-            // The new key would be a file: less than the token it replaces. Refused until
-            // renewal generates the key in the token (pkcs11::generate_p256_key).
-            log_.error("certificate renewal refused: the uplink key is in a PKCS#11 token",
-                       {{"WHY", why}});
-            return make_error(std::string(reason::token_key),
-                              "the uplink key is in a PKCS#11 token and renewal would replace it "
-                              "with a file key; renew the token key by hand (docs/pkcs11.md)");
+        if (!keys_) {
+            return make_error(std::string(reason::key_failed),
+                              "no key source: " + key_source_problem_);
         }
         if (auto r = store_.reset_pending(); !r) return fail_now(r.error());
         if (auto g = keys_->generate(store_.pending_key()); !g) return fail_now(g.error());
@@ -457,6 +481,10 @@ IdentityRuntime::~IdentityRuntime() {
 
 void IdentityRuntime::reconfigure(const core::Config& config) {
     impl_->gateway_id_ = config.gateway_id;
+    if (!impl_->keys_ || impl_->tls_.key_file != config.uplink.tls.key_file ||
+        impl_->tls_.pkcs11 != config.uplink.tls.pkcs11) {
+        impl_->choose_key_source(config.uplink.tls);
+    }
     impl_->tls_ = config.uplink.tls;
     impl_->settings_ = config.uplink.identity;
     impl_->invalidate();
@@ -470,10 +498,13 @@ bool IdentityRuntime::apply(uplink::UplinkConfig& cfg) const {
     auto active = select();
     if (!active) return false;
     cfg.tls.cert_file = active->cert;
-    cfg.tls.key_file = active->key;
     cfg.claim = active->source == "claim";
-    // Issued and claim keys are files; only the factory key may live in a token.
-    if (active->source != "factory") cfg.tls.pkcs11.reset();
+    if (active->key_uri) {
+        cfg.tls.key_file = *active->key_uri;  // the token settings stay
+    } else {
+        cfg.tls.key_file = active->key;
+        cfg.tls.pkcs11.reset();  // a file key (claim keys are always files)
+    }
     if (std::error_code ec; std::filesystem::exists(crl_path(), ec)) cfg.tls.crl_file = crl_path();
     return true;
 }

@@ -39,6 +39,9 @@ struct ActiveIdentity {
     std::string generation;  // issued only
     std::filesystem::path cert;
     std::filesystem::path key;
+    // Set when the key is in a PKCS#11 token (uplink.tls.pkcs11): the factory key's URI, or the
+    // one a renewal generated in the token (`key` then holds that URI, not a PEM key).
+    std::optional<std::string> key_uri;
 };
 
 class IdentityRuntime {

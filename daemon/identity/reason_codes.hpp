@@ -28,8 +28,6 @@ inline constexpr std::string_view key_failed = "cert.key_failed";
 inline constexpr std::string_view store_failed = "cert.store_failed";
 // renew-certificate / set-crl on a gateway whose identity directory could not be opened.
 inline constexpr std::string_view disabled = "cert.disabled";
-// Renewal while the uplink key is in a PKCS#11 token (it would become a file key).
-inline constexpr std::string_view token_key = "cert.token_key";
 // set-crl.
 inline constexpr std::string_view crl_invalid = "cert.crl_invalid";
 inline constexpr std::string_view crl_untrusted = "cert.crl_untrusted";
@@ -37,10 +35,10 @@ inline constexpr std::string_view crl_older = "cert.crl_older";
 inline constexpr std::string_view crl_expired = "cert.crl_expired";
 inline constexpr std::string_view crl_not_yet_valid = "cert.crl_not_yet_valid";
 
-inline constexpr std::array all{
-    bad_reply,         signer_refused, timeout,     bad_certificate,  untrusted,   key_mismatch,
-    wrong_cn,          not_yet_valid,  expired,     shorter_validity, rolled_back, busy,
-    key_failed,        store_failed,   crl_invalid, crl_untrusted,    crl_older,   crl_expired,
-    crl_not_yet_valid, disabled,       token_key};
+inline constexpr std::array all{bad_reply,  signer_refused,   timeout,           bad_certificate,
+                                untrusted,  key_mismatch,     wrong_cn,          not_yet_valid,
+                                expired,    shorter_validity, rolled_back,       busy,
+                                key_failed, store_failed,     crl_invalid,       crl_untrusted,
+                                crl_older,  crl_expired,      crl_not_yet_valid, disabled};
 
 }  // namespace lintel::identity::reason

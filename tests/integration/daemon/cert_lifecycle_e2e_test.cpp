@@ -1,15 +1,17 @@
 // linteld's certificate lifecycle end to end: a real mosquitto (mTLS, ACL, CRL), linteld, and the
 // test signer (tests/support/cert_signer) answering its CSRs. Renewal with the broker seeing the
 // new certificate, rollback when the broker refuses it, every bad reply refused, claim-cert
-// provisioning under a confining ACL, and set-crl.
+// provisioning under a confining ACL, set-crl, and renewal with the key in a softhsm2 token.
 #include <sys/stat.h>
 
 #include <iostream>
 
 #include "commands_fixture.hpp"
 #include "identity/key_source.hpp"
+#include "pkcs11/pkcs11.hpp"
 #include "support/cert_signer.hpp"
 #include "support/test_ca.hpp"
+#include "token_config.hpp"
 
 namespace lintel::test {
 namespace {
@@ -196,6 +198,49 @@ TEST_F(CertLifecycleTest, RenewalSwitchesToTheNewKeyAndTheBrokerSeesIt) {
     factory.client = pki_.gateway;
     MqttTestClient probe(factory);
     EXPECT_FALSE(probe.connect(3s)) << "the factory certificate should be revoked";
+}
+
+// With the factory key in a PKCS#11 token, the renewal's new key is made in the same token: the
+// identity directory holds only its URI, the token refuses to give its value, and the broker
+// accepts the gateway on the new certificate with the token factory certificate revoked.
+TEST_F(CertLifecycleTest, RenewalWithATokenKeyKeepsTheNewKeyInTheToken) {
+    const SoftHsm* hsm = SoftHsm::shared();
+    ASSERT_TRUE(hsm) << SoftHsm::shared_error();
+    SoftHsm::Identity factory;
+    use_token_key_in_config(*hsm, pki_, kGateway, config_path(), hsm->pin_file, dir_->path(),
+                            &factory);
+    if (HasFatalFailure()) return;
+    auto factory_serial = certificate_serial(*read_file(factory.cert));
+    ASSERT_TRUE(factory_serial);
+    start_and_wait_for_commands();
+
+    CertSigner signer(*observer_, ca());
+    send(sign(command("renew-certificate"), ops_));
+    auto reply = signer.answer_next(good());
+    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_TRUE(wait_log("connected with the new certificate", 15s)) << daemon_log();
+    EXPECT_TRUE(wait_certificate([&](const json& c) {
+        return c["source"] == "issued" && c["serial"] == reply->serial;
+    })) << certificate_status().dump();
+
+    auto reference = read_file(identity_dir() / "gen-1" / "key.pem");
+    ASSERT_TRUE(reference);
+    EXPECT_TRUE(reference->starts_with("pkcs11:")) << *reference;
+    EXPECT_EQ(reference->find("PRIVATE KEY"), std::string::npos) << "a key left the token";
+    std::string uri = *reference;
+    while (!uri.empty() && uri.back() == '\n') uri.pop_back();
+    auto protection = pkcs11::inspect_private_key(uri, hsm->settings());
+    ASSERT_TRUE(protection) << protection.error().message;
+    EXPECT_FALSE(protection->extractable);
+    EXPECT_FALSE(protection->value_readable);
+
+    const auto connects = log_count("uplink: connected to the broker");
+    restart_broker(crl_revoking(*factory_serial));
+    ASSERT_TRUE(
+        wait_until([&] { return log_count("uplink: connected to the broker") > connects; }, 15s))
+        << "the broker did not accept the token key's new certificate\n"
+        << daemon_log();
+    EXPECT_EQ(daemon_log().find(hsm->pin), std::string::npos) << "the PIN was logged";
 }
 
 TEST_F(CertLifecycleTest, RenewsByItselfWithinRenewBefore) {

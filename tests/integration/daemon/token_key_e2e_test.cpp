@@ -5,6 +5,7 @@
 
 #include "daemon_fixture.hpp"
 #include "support/softhsm.hpp"
+#include "token_config.hpp"
 
 namespace lintel::test {
 namespace {
@@ -16,20 +17,7 @@ protected:
     // A token key for kGateway, its certificate from the test CA, and the config using both.
     void use_token_key(const fs::path& pin_file) {
         ASSERT_TRUE(hsm_) << SoftHsm::shared_error();
-        auto id =
-            hsm_->issue_identity(::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                                 kGateway, pki_.ca_cert, pki_.ca_key, dir_->path());
-        ASSERT_TRUE(id) << id.error().message;
-        std::string text = read_file(config_path()).value_or("");
-        const std::string file_key = "    key_file: " + pki_.gateway.key.string() + "\n";
-        const std::string file_cert = "    cert_file: " + pki_.gateway.cert.string() + "\n";
-        ASSERT_NE(text.find(file_key), std::string::npos);
-        text.replace(text.find(file_cert), file_cert.size(),
-                     "    cert_file: " + id->cert.string() + "\n");
-        text.replace(text.find(file_key), file_key.size(),
-                     "    key_file: \"" + id->uri + "\"\n    pkcs11:\n      module: " +
-                         k_softhsm_module + "\n      pin_file: " + pin_file.string() + "\n");
-        std::ofstream(config_path()) << text;
+        use_token_key_in_config(*hsm_, pki_, kGateway, config_path(), pin_file, dir_->path());
     }
 
     const SoftHsm* hsm_ = SoftHsm::shared();
