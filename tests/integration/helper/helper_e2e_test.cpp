@@ -149,7 +149,8 @@ TEST_F(HelperE2e, UnknownActionComesBackThroughTheClient) {
     EXPECT_EQ(r.error().code, "helper.unknown_action");
     EXPECT_EQ(r.error().message,
               "unknown action \"reboot\" (this helper knows: version, write-config, "
-              "ota-installed-version, ota-install, ota-commit, ota-rollback, ota-reboot)");
+              "ota-installed-version, ota-install, ota-commit, ota-rollback, ota-reboot, "
+              "wpa-config)");
     EXPECT_TRUE(wait_for_log("action=\"reboot\" outcome=helper.unknown_action"));
 }
 
