@@ -17,9 +17,8 @@ inline constexpr std::string_view ambiguous = "pkcs11.ambiguous";    // several 
 inline constexpr std::string_view key_exists = "pkcs11.key_exists";  // generate: label taken
 inline constexpr std::string_view token = "pkcs11.token";            // another PKCS#11 failure
 inline constexpr std::string_view engine = "pkcs11.engine";  // OpenSSL's pkcs11 engine failed
-inline constexpr std::string_view csr = "pkcs11.csr";        // a CSR could not be made
 
 inline constexpr std::array all{uri,    module,    pin_file,   pin,   pin_locked, no_token,
-                                no_key, ambiguous, key_exists, token, engine,     csr};
+                                no_key, ambiguous, key_exists, token, engine};
 
 }  // namespace lintel::pkcs11::error

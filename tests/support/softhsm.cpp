@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pkcs11/csr.hpp"
+#include "identity/key_source.hpp"
 #include "support/files.hpp"
 #include "support/process.hpp"
 
@@ -114,7 +114,7 @@ Expected<SoftHsm::Identity> SoftHsm::issue_identity(const std::string& key_label
     if (!uri) return std::unexpected(uri.error());
     auto key = pkcs11::open_private_key(*uri, settings());
     if (!key) return std::unexpected(key.error());
-    auto csr = pkcs11::make_csr_pem(key->native(), common_name);
+    auto csr = identity::make_csr_pem(*key->native(), common_name);
     if (!csr) return std::unexpected(csr.error());
     auto cert = issue_certificate(ca_cert, ca_key, *csr, out_dir);
     if (!cert) return std::unexpected(cert.error());

@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "commands/keys.hpp"
-#include "pkcs11/csr.hpp"
+#include "identity/key_source.hpp"
 #include "pkcs11/reason_codes.hpp"
 #include "pkcs11/token_fixture.hpp"
 
@@ -61,7 +61,7 @@ TEST_F(TokenTest, SameLabelTwiceIsRefused) {
 TEST_F(TokenTest, CsrSignedInTheTokenVerifies) {
     auto key = open_private_key(new_key(), hsm_->settings());
     ASSERT_TRUE(key) << key.error().message;
-    auto csr = make_csr_pem(key->native(), k_gateway);
+    auto csr = identity::make_csr_pem(*key->native(), k_gateway);
     ASSERT_TRUE(csr) << csr.error().message;
     const auto path = dir_ / "gw.csr";
     std::ofstream(path) << *csr;
