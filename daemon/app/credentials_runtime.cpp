@@ -4,10 +4,14 @@
 
 #include "app/credentials_runtime.hpp"
 
+#include <vector>
+
 #include "credentials/envelope.hpp"
 #include "credentials/reason_codes.hpp"
+#include "credentials/sealing_key.hpp"
 #include "helper/helper_client.hpp"
 #include "helper/wpa_request.hpp"
+#include "pkcs11/uri.hpp"
 
 namespace lintel::app {
 
@@ -124,16 +128,17 @@ Expected<std::unique_ptr<CredentialsRuntime>> CredentialsRuntime::start(
     asio::any_io_executor executor, const core::CredentialsSettings& settings,
     const core::TlsConfig& tls, std::filesystem::path helper_socket, CredentialsHooks hooks,
     sdk::Logger& log) {
-    // The factory key: a file, or a key in a PKCS#11 token (docs/pkcs11.md).
-    auto identity = tls.pkcs11
-                        ? credentials::DeviceIdentity::from_token(
-                              tls.cert_file, tls.key_file.string(), *tls.pkcs11)
-                        : credentials::DeviceIdentity::from_files(tls.cert_file, tls.key_file);
-    if (!identity) return std::unexpected(identity.error());
-    auto store = credentials::SealedStore::open(settings.store_dir, std::move(*identity));
+    if (auto ok = credentials::SealedStore::ensure_directory(settings.store_dir); !ok) {
+        return std::unexpected(ok.error());
+    }
+    auto sealing_key = open_sealing_key(settings, tls);
+    if (!sealing_key) return std::unexpected(sealing_key.error());
+    auto store = credentials::SealedStore::open(settings.store_dir, std::move(*sealing_key));
     if (!store) return std::unexpected(store.error());
-    std::unique_ptr<CredentialsRuntime> self(new CredentialsRuntime(
-        executor, settings, std::move(*store), std::move(helper_socket), std::move(hooks), log));
+    std::unique_ptr<CredentialsRuntime> self(
+        new CredentialsRuntime(executor, settings, tls, std::move(*store), std::move(helper_socket),
+                               std::move(hooks), log));
+    self->reseal_from_factory_key();
     auto current = self->store_.load(credentials::Slot::current);
     if (!current) {
         log.warning(
@@ -157,12 +162,13 @@ Expected<std::unique_ptr<CredentialsRuntime>> CredentialsRuntime::start(
 }
 
 CredentialsRuntime::CredentialsRuntime(asio::any_io_executor executor,
-                                       core::CredentialsSettings settings,
+                                       core::CredentialsSettings settings, core::TlsConfig tls,
                                        credentials::SealedStore store,
                                        std::filesystem::path helper_socket, CredentialsHooks hooks,
                                        sdk::Logger& log)
     : executor_(std::move(executor)),
       settings_(std::move(settings)),
+      tls_(std::move(tls)),
       store_(std::move(store)),
       helper_socket_(std::move(helper_socket)),
       hooks_(std::move(hooks)),
@@ -285,22 +291,73 @@ json CredentialsRuntime::rollback_output(const Apply& a) {
                 {"rollback_ms", since(a.rollback_started)}};
 }
 
-// Addressed to the factory certificate, or to the one a renewal issued since (the one the cloud
-// sees on the connection). Any other refusal than "not for us" is final.
-Expected<credentials::Bundle> CredentialsRuntime::open_envelope(const std::string& envelope) const {
-    auto bundle = credentials::open_bundle(envelope, store_.identity(), hooks_.now_ms());
-    if (bundle || bundle.error().code != credentials::reason::not_for_us) return bundle;
-    if (!hooks_.issued_identity) return bundle;
-    auto identity = hooks_.issued_identity();
-    if (!identity) {
-        log_.warning("the issued certificate cannot open envelopes",
-                     {{"REASON", identity.error().message}});
-        return bundle;
+// The device sealing key: in the factory key's token when there is one, else a file beside the
+// sealed files; made at first start either way (docs/credentials.md, "At rest").
+Expected<credentials::SealingKey> CredentialsRuntime::open_sealing_key(
+    const core::CredentialsSettings& settings, const core::TlsConfig& tls) {
+    if (tls.pkcs11) {
+        auto factory = pkcs11::parse_key_uri(tls.key_file.string());
+        if (!factory) return std::unexpected(factory.error());
+        return credentials::SealingKey::open_or_create_in_token(
+            pkcs11::format_uri(pkcs11::token_part(*factory)), k_sealing_key_label, *tls.pkcs11);
     }
-    if (!*identity) return bundle;
-    auto again = credentials::open_bundle(envelope, **identity, hooks_.now_ms());
-    if (again || again.error().code != credentials::reason::not_for_us) return again;
-    return bundle;
+    return credentials::SealingKey::open_or_create(settings.store_dir / k_sealing_key_file);
+}
+
+// The factory certificate and key (uplink.tls.*), read when needed: a box provisioned by a
+// claim certificate has none, and one provisioned by files gets them while running.
+Expected<std::optional<credentials::DeviceIdentity>> CredentialsRuntime::factory_identity() const {
+    std::error_code ec;
+    if (tls_.cert_file.empty() || !std::filesystem::exists(tls_.cert_file, ec)) {
+        return std::nullopt;
+    }
+    if (!tls_.pkcs11 && !std::filesystem::exists(tls_.key_file, ec)) return std::nullopt;
+    auto identity = tls_.pkcs11
+                        ? credentials::DeviceIdentity::from_token(
+                              tls_.cert_file, tls_.key_file.string(), *tls_.pkcs11)
+                        : credentials::DeviceIdentity::from_files(tls_.cert_file, tls_.key_file);
+    if (!identity) return std::unexpected(identity.error());
+    return std::optional<credentials::DeviceIdentity>(std::move(*identity));
+}
+
+// lintel before the sealing key sealed to the factory key: such files are sealed again, once.
+void CredentialsRuntime::reseal_from_factory_key() {
+    auto factory = factory_identity();
+    if (!factory || !*factory) return;
+    auto old_key = credentials::SealingKey::of(**factory);
+    if (!old_key) return;
+    auto resealed = store_.reseal_from(*old_key);
+    if (!resealed) {
+        log_.warning("the sealed credentials could not be sealed again to the sealing key",
+                     {{"REASON", resealed.error().message}});
+    } else if (*resealed > 0) {
+        log_.info("sealed credentials moved from the factory key to the device sealing key",
+                  {{"FILES", std::to_string(*resealed)}, {"KEY", store_.key().location()}});
+    }
+}
+
+// Addressed to the factory certificate, or to the one a renewal or a claim provisioning issued
+// (the one the cloud sees on the connection). Any other refusal than "not for us" is final.
+Expected<credentials::Bundle> CredentialsRuntime::open_envelope(const std::string& envelope) const {
+    std::optional<Error> refusal;
+    std::vector<Expected<std::optional<credentials::DeviceIdentity>>> candidates;
+    candidates.push_back(factory_identity());
+    if (hooks_.issued_identity) candidates.push_back(hooks_.issued_identity());
+    for (auto& identity : candidates) {
+        if (!identity) {
+            log_.warning("a certificate of this gateway cannot open envelopes",
+                         {{"REASON", identity.error().message}});
+            continue;
+        }
+        if (!*identity) continue;
+        auto bundle = credentials::open_bundle(envelope, **identity, hooks_.now_ms());
+        if (bundle || bundle.error().code != credentials::reason::not_for_us) return bundle;
+        if (!refusal) refusal = bundle.error();
+    }
+    if (refusal) return std::unexpected(*refusal);
+    return make_error(std::string(credentials::error::identity),
+                      "this gateway has no certificate yet that an envelope can be addressed to "
+                      "(not provisioned)");
 }
 
 void CredentialsRuntime::apply(CredentialsRequest request, Done done) {

@@ -35,8 +35,8 @@ struct CredentialsHooks {
     std::function<void(std::string suffix, std::string payload)> enqueue;
     std::function<std::int64_t()> now_ms;
     // The certificate and key the uplink connects with now, when that is not the factory pair
-    // (uplink.tls.*): after a renewal the cloud addresses envelopes to the issued certificate.
-    // Sealing stays bound to the factory key, which a renewal never replaces.
+    // (uplink.tls.*): after a renewal or a claim provisioning the cloud addresses envelopes to
+    // the issued certificate. Sealing is bound to neither: it has its own key.
     std::function<Expected<std::optional<credentials::DeviceIdentity>>()> issued_identity;
 };
 
@@ -48,12 +48,18 @@ struct CredentialsRequest {
     std::string envelope;  // base64 of the CMS envelope (lintel-sign credentials)
 };
 
+// The device sealing key's name: a file in credentials.store_dir, or a label in the token.
+inline constexpr std::string_view k_sealing_key_file = "sealing-key.pem";
+inline constexpr std::string_view k_sealing_key_label = "lintel-sealing";
+
 class CredentialsRuntime {
 public:
     using Done = std::function<void(commands::ConfigChangeOutcome)>;
 
-    // Opens the device identity (the uplink's factory certificate and key) and the sealed store,
-    // and starts a wpa_supplicant client per interface (they attach whenever wpa_supplicant is up).
+    // Opens the device sealing key (made at first start) and the sealed store, re-seals files an
+    // older lintel sealed to the factory key, and starts a wpa_supplicant client per interface
+    // (they attach whenever wpa_supplicant is up). Runs without any certificate of the gateway
+    // (a box not provisioned yet): envelopes are opened with whichever it has when they come.
     static Expected<std::unique_ptr<CredentialsRuntime>> start(
         asio::any_io_executor executor, const core::CredentialsSettings& settings,
         const core::TlsConfig& tls, std::filesystem::path helper_socket, CredentialsHooks hooks,
@@ -74,8 +80,13 @@ public:
 
 private:
     CredentialsRuntime(asio::any_io_executor executor, core::CredentialsSettings settings,
-                       credentials::SealedStore store, std::filesystem::path helper_socket,
-                       CredentialsHooks hooks, sdk::Logger& log);
+                       core::TlsConfig tls, credentials::SealedStore store,
+                       std::filesystem::path helper_socket, CredentialsHooks hooks,
+                       sdk::Logger& log);
+    static Expected<credentials::SealingKey> open_sealing_key(
+        const core::CredentialsSettings& settings, const core::TlsConfig& tls);
+    Expected<std::optional<credentials::DeviceIdentity>> factory_identity() const;
+    void reseal_from_factory_key();
     Expected<credentials::Bundle> open_envelope(const std::string& envelope) const;
     void watch(Interface& i);
     void set_state(Interface& i, std::string state, std::optional<std::string> detail = {});
@@ -104,6 +115,7 @@ private:
 
     asio::any_io_executor executor_;
     core::CredentialsSettings settings_;
+    core::TlsConfig tls_;  // where the factory certificate and key are
     credentials::SealedStore store_;
     std::filesystem::path helper_socket_;
     CredentialsHooks hooks_;

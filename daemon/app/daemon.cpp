@@ -286,7 +286,13 @@ void Daemon::build_command_service() {
     // configured one (a file or a token key).
     core::TlsConfig signing = config_.uplink.tls;
     if (identity_) {
-        if (auto active = identity_->select(); active && active->source == "issued") {
+        auto active = identity_->select();
+        if (active && active->source == "claim") {
+            // A claim certificate may only ask for the gateway's own: no commands before that.
+            log_.info("cloud commands start once the gateway has its own certificate");
+            return;
+        }
+        if (active && active->source == "issued") {
             signing.key_file =
                 active->key_uri ? std::filesystem::path(*active->key_uri) : active->key;
             if (!active->key_uri) signing.pkcs11.reset();
@@ -381,7 +387,9 @@ void Daemon::start_ota() {
 }
 
 void Daemon::start_credentials() {
-    if (!config_.credentials.enabled || !config_.missing_credentials.empty()) return;
+    // Also on a box without certificates yet: the sealing key is its own, and envelopes are
+    // opened with whichever certificate the gateway has when they come.
+    if (!config_.credentials.enabled) return;
     if (!credentials_log_) {
         credentials_log_ = std::make_unique<core::ScopedLogger>(
             log_, std::vector<std::pair<std::string, std::string>>{{"COMPONENT", "credentials"}});

@@ -1,4 +1,4 @@
-// OpenSSL behind seal.hpp: key encapsulation to the device key, HKDF-SHA256, AES-256-GCM.
+// OpenSSL behind seal.hpp: key encapsulation to the sealing key, HKDF-SHA256, AES-256-GCM.
 #include "credentials/seal.hpp"
 
 #include <array>
@@ -14,8 +14,8 @@
 
 #include "commands/openssl_support.hpp"
 #include "common/hex.hpp"
-#include "credentials/device_identity_impl.hpp"
 #include "credentials/reason_codes.hpp"
+#include "credentials/sealing_key_impl.hpp"
 
 namespace lintel::credentials {
 namespace {
@@ -84,7 +84,7 @@ Expected<Secret> ecdh(EVP_PKEY* own, EVP_PKEY* peer) {
     return shared;
 }
 
-Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
+Expected<Encapsulated> encapsulate(const SealingKey::Impl& id) {
     Encapsulated out;
     if (id.type == DeviceKeyType::p256) {
         ossl::PkeyPtr ephemeral(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
@@ -99,7 +99,7 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
         OPENSSL_free(point);
         // The public half from the certificate (it matches the key): a token key's EVP_PKEY has no
         // private scalar that OpenSSL could check when it is used as the peer.
-        auto shared = ecdh(ephemeral.get(), X509_get0_pubkey(id.cert.get()));
+        auto shared = ecdh(ephemeral.get(), id.public_key.get());
         if (!shared) return std::unexpected(shared.error());
         out.secret = std::move(*shared);
         return out;
@@ -109,8 +109,7 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
                         static_cast<int>(k_key_bytes)) != 1) {
         return ossl::failure(error::crypto, "no random bytes");
     }
-    ossl::PkeyCtxPtr ctx(
-        EVP_PKEY_CTX_new_from_pkey(nullptr, X509_get0_pubkey(id.cert.get()), nullptr));
+    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, id.public_key.get(), nullptr));
     std::size_t length = 0;
     if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
@@ -129,8 +128,8 @@ Expected<Encapsulated> encapsulate(const DeviceIdentity::Impl& id) {
     return out;
 }
 
-// The device key's half: needs the private key (a file's or a token's).
-Expected<Secret> decapsulate(const DeviceIdentity::Impl& id, std::string_view enc) {
+// The sealing key's half: needs the private key (a file's or a token's).
+Expected<Secret> decapsulate(const SealingKey::Impl& id, std::string_view enc) {
     if (id.type == DeviceKeyType::p256) {
         if (enc.size() != k_p256_point_bytes) return corrupt("the ephemeral key has a wrong size");
         std::string group = "prime256v1";
@@ -259,14 +258,14 @@ Expected<Header> parse_header(std::string_view s) {
 }  // namespace
 
 Expected<std::string> seal(const Secret& plaintext, std::string_view purpose,
-                           const DeviceIdentity& identity) {
+                           const SealingKey& sealing_key) {
     if (!printable_purpose(purpose)) {
         return make_error(std::string(error::crypto), "a seal purpose is 1-64 printable ASCII");
     }
     if (plaintext.size() > k_max_sealed_bytes - 1024) {
         return make_error(std::string(error::crypto), "too much to seal");
     }
-    const DeviceIdentity::Impl& id = identity.impl();
+    const SealingKey::Impl& id = sealing_key.impl();
     auto encapsulated = encapsulate(id);
     if (!encapsulated) return std::unexpected(encapsulated.error());
 
@@ -309,19 +308,20 @@ Expected<std::string> seal(const Secret& plaintext, std::string_view purpose,
 }
 
 Expected<Secret> unseal(std::string_view sealed, std::string_view purpose,
-                        const DeviceIdentity& identity) {
+                        const SealingKey& sealing_key) {
     if (sealed.size() > k_max_sealed_bytes) {
         return corrupt("larger than " + std::to_string(k_max_sealed_bytes) + " bytes");
     }
     auto header = parse_header(sealed);
     if (!header) return std::unexpected(header.error());
-    const DeviceIdentity::Impl& id = identity.impl();
+    const SealingKey::Impl& id = sealing_key.impl();
     const std::string ours = raw_fingerprint(id.fingerprint);
     if (header->fingerprint != ours) {
         return make_error(
             std::string(error::sealed_wrong_key),
-            "sealed for device key sha256:" + common::to_hex(header->fingerprint).substr(0, 16) +
-                ", this gateway's key is sha256:" + id.fingerprint.substr(0, 16) +
+            "sealed for key sha256:" + common::to_hex(header->fingerprint).substr(0, 16) +
+                ", this gateway's sealing key (" + id.location +
+                ") is sha256:" + id.fingerprint.substr(0, 16) +
                 " (the key was replaced: the credentials must be delivered again)");
     }
     if (header->purpose != purpose) {

@@ -57,7 +57,7 @@ Expected<void> write_slot(const std::filesystem::path& path, std::string_view co
 
 }  // namespace
 
-Expected<SealedStore> SealedStore::open(const std::filesystem::path& dir, DeviceIdentity identity) {
+Expected<void> SealedStore::ensure_directory(const std::filesystem::path& dir) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
         return io_error("cannot create the credentials directory " + dir.string(), errno);
     }
@@ -72,10 +72,34 @@ Expected<SealedStore> SealedStore::open(const std::filesystem::path& dir, Device
     if (!S_ISDIR(st.st_mode)) {
         return insecure("the credentials directory " + dir.string() + " is not a directory");
     }
-    if (auto ok = check_owner_and_mode(st, dir, "the credentials directory", "700"); !ok) {
-        return std::unexpected(ok.error());
+    return check_owner_and_mode(st, dir, "the credentials directory", "700");
+}
+
+Expected<SealedStore> SealedStore::open(const std::filesystem::path& dir, SealingKey key) {
+    if (auto ok = ensure_directory(dir); !ok) return std::unexpected(ok.error());
+    return SealedStore(dir, std::move(key));
+}
+
+Expected<int> SealedStore::reseal_from(const SealingKey& old_key) {
+    int resealed = 0;
+    for (const Slot slot : {Slot::current, Slot::previous}) {
+        auto sealed = read_sealed(slot);
+        if (!sealed) return std::unexpected(sealed.error());
+        if (!*sealed) continue;
+        auto ours = unseal(**sealed, k_bundle_seal_purpose, key_);
+        if (ours || ours.error().code != error::sealed_wrong_key) continue;
+        auto text = unseal(**sealed, k_bundle_seal_purpose, old_key);
+        if (!text) continue;  // neither key: load() reports it
+        auto again = seal(*text, k_bundle_seal_purpose, key_);
+        if (!again) return std::unexpected(again.error());
+        // One slot at a time, each atomically: a crash in between leaves the other slot under
+        // the old key, and the next start re-seals it.
+        if (auto written = write_slot(path_of(slot), *again); !written) {
+            return std::unexpected(written.error());
+        }
+        ++resealed;
     }
-    return SealedStore(dir, std::move(identity));
+    return resealed;
 }
 
 std::filesystem::path SealedStore::path_of(Slot slot) const {
@@ -120,7 +144,7 @@ Expected<std::optional<Bundle>> SealedStore::load(Slot slot) const {
     if (!sealed) return std::unexpected(sealed.error());
     if (!*sealed) return std::optional<Bundle>();
     const auto path = path_of(slot);
-    auto text = unseal(**sealed, k_bundle_seal_purpose, identity_);
+    auto text = unseal(**sealed, k_bundle_seal_purpose, key_);
     if (!text) {
         return make_error(text.error().code, path.string() + ": " + text.error().message);
     }
@@ -136,7 +160,7 @@ Expected<std::optional<Bundle>> SealedStore::load(Slot slot) const {
 Expected<void> SealedStore::install(const Bundle& bundle) {
     auto text = bundle_json(bundle);
     if (!text) return std::unexpected(text.error());
-    auto sealed = seal(*text, k_bundle_seal_purpose, identity_);
+    auto sealed = seal(*text, k_bundle_seal_purpose, key_);
     if (!sealed) return std::unexpected(sealed.error());
     auto current = read_sealed(Slot::current);
     if (!current) return std::unexpected(current.error());

@@ -1,7 +1,7 @@
 // Delivered credentials at rest: the current bundle and the one before it, each sealed to the
-// device key (seal.hpp) in its own file under the state directory, so that a failed apply can
-// go back. Files are 0600 in a 0700 directory and replaced atomically (a crash leaves the old or
-// the new file, never a mix).
+// device sealing key (seal.hpp, sealing_key.hpp) in its own file under the state directory, so that
+// a failed apply can go back. Files are 0600 in a 0700 directory and replaced atomically (a crash
+// leaves the old or the new file, never a mix).
 #pragma once
 
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "credentials/bundle.hpp"
-#include "credentials/device_identity.hpp"
+#include "credentials/sealing_key.hpp"
 #include "lintel/error.hpp"
 
 namespace lintel::credentials {
@@ -25,7 +25,13 @@ public:
     // must exist). Refused (cred.store_insecure, naming the path and the chmod/chown that fixes
     // it) when it is a symlink, not a directory, not owned by this user, or open to group or
     // others.
-    static Expected<SealedStore> open(const std::filesystem::path& dir, DeviceIdentity identity);
+    static Expected<SealedStore> open(const std::filesystem::path& dir, SealingKey key);
+    // The directory checks of open() alone: the file sealing key lives in the same directory.
+    static Expected<void> ensure_directory(const std::filesystem::path& dir);
+
+    // Slots sealed to `old_key` (the device identity's key, which lintel sealed to before it had
+    // a sealing key of its own) are sealed again to this store's key; how many were.
+    Expected<int> reseal_from(const SealingKey& old_key);
 
     // Seals `bundle` as the new current; the current one (if any) becomes previous, and the
     // previous one is dropped.
@@ -45,15 +51,15 @@ public:
     Expected<void> clear();
 
     std::filesystem::path path_of(Slot slot) const;
-    const DeviceIdentity& identity() const { return identity_; }
+    const SealingKey& key() const { return key_; }
 
 private:
-    SealedStore(std::filesystem::path dir, DeviceIdentity identity)
-        : dir_(std::move(dir)), identity_(std::move(identity)) {}
+    SealedStore(std::filesystem::path dir, SealingKey key)
+        : dir_(std::move(dir)), key_(std::move(key)) {}
     Expected<std::optional<std::string>> read_sealed(Slot slot) const;
 
     std::filesystem::path dir_;
-    DeviceIdentity identity_;
+    SealingKey key_;
 };
 
 }  // namespace lintel::credentials

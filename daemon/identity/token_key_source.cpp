@@ -66,12 +66,8 @@ Expected<std::unique_ptr<KeySource>> make_token_key_source(std::string_view fact
                                                            pkcs11::TokenSettings token) {
     auto parsed = pkcs11::parse_key_uri(factory_key_uri);
     if (!parsed) return key_failed(parsed.error());
-    pkcs11::Uri token_only;
-    token_only.token = parsed->token;
-    token_only.manufacturer = parsed->manufacturer;
-    token_only.serial = parsed->serial;
-    token_only.model = parsed->model;
-    return std::make_unique<TokenKeySource>(pkcs11::format_uri(token_only), std::move(token));
+    return std::make_unique<TokenKeySource>(pkcs11::format_uri(pkcs11::token_part(*parsed)),
+                                            std::move(token));
 }
 
 Expected<std::string> read_key_uri(const std::filesystem::path& where) {

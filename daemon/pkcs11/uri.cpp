@@ -138,6 +138,15 @@ Expected<Uri> parse_key_uri(std::string_view text) {
     return uri;
 }
 
+Uri token_part(const Uri& uri) {
+    Uri out;
+    out.token = uri.token;
+    out.manufacturer = uri.manufacturer;
+    out.serial = uri.serial;
+    out.model = uri.model;
+    return out;
+}
+
 std::string format_uri(const Uri& uri) {
     std::string out = "pkcs11:";
     bool first = true;

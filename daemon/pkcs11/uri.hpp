@@ -38,4 +38,8 @@ Expected<Uri> parse_key_uri(std::string_view text);
 // set percent-encoded.
 std::string format_uri(const Uri& uri);
 
+// Only the attributes that name the token (token, manufacturer, serial, model): the token a key
+// URI points into, where lintel makes keys of its own.
+Uri token_part(const Uri& uri);
+
 }  // namespace lintel::pkcs11

@@ -54,6 +54,12 @@ const DeviceIdentity& identity() {
     return id;
 }
 
+// The sealed seed was sealed to this key (a sealing key of the same P-256 key pair).
+const SealingKey& sealing_key() {
+    static const SealingKey key = SealingKey::from_pem(Secret(k_key_pem)).value();
+    return key;
+}
+
 void check(bool condition) {
     if (!condition) std::abort();
 }
@@ -104,7 +110,7 @@ void as_envelope(std::string_view text) {
 }
 
 void as_sealed(std::string_view data) {
-    auto opened = unseal(data, k_bundle_seal_purpose, identity());
+    auto opened = unseal(data, k_bundle_seal_purpose, sealing_key());
     if (!opened) {
         check(opened.error().code == error::sealed_corrupt ||
               opened.error().code == error::sealed_wrong_key);

@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "commands_fixture.hpp"
+#include "credentials/bundle.hpp"
+#include "credentials/envelope.hpp"
 #include "identity/key_source.hpp"
 #include "pkcs11/pkcs11.hpp"
 #include "support/cert_signer.hpp"
@@ -379,6 +381,76 @@ TEST_F(CertLifecycleTest, ClaimCertificateProvisionsTheGatewaysOwnIdentity) {
     for (const auto& m : claim.messages())
         EXPECT_EQ(m.topic, "lintel/v1/gw-claimprobe/certificate")
             << "the claim identity read " << m.topic;
+}
+
+// A box provisioned by a claim certificate has no factory key, yet takes set-credentials: the
+// envelope is opened with the identity it was issued, and the bundle sealed to the device sealing
+// key made at first start. No lintel-helper runs here, so the apply stops at the write (the
+// whole apply path is CredentialsTest's); the claim certificate never opens anything.
+TEST_F(CertLifecycleTest, ClaimProvisionedGatewayOpensCredentialsAddressedToItsIssuedCertificate) {
+    ASSERT_NO_FATAL_FAILURE(provision_with_claim());
+    const fs::path sealed_dir = dir_->path() / "sealed";
+    write_main_config(
+        commands_yaml(100, "50/1m", "synced",
+                      "        - {action: set-crl}\n        - {action: set-credentials}\n") +
+        "helper:\n  socket: " + (dir_->path() / "no-helper.sock").string() +
+        "\n"
+        "credentials:\n"
+        "  interfaces:\n"
+        "    - {name: eth9, type: wired, config_file: " +
+        (dir_->path() / "wpa-eth9.conf").string() +
+        "}\n"
+        "  ctrl_dir: " +
+        (dir_->path() / "wpa-ctrl").string() + "\n  client_dir: " +
+        (dir_->path() / "wpa-client").string() + "\n  store_dir: " + sealed_dir.string() + "\n");
+    start_daemon();
+    CertSigner signer(*observer_, ca());
+    auto reply = signer.answer_next(good());
+    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_TRUE(wait_log("connected with the new certificate", 15s));
+    const fs::path sealing_key = sealed_dir / "sealing-key.pem";
+    ASSERT_TRUE(fs::exists(sealing_key)) << "made at first start, without any certificate";
+    EXPECT_EQ(mode_of(sealing_key), 0600u);
+
+    // Results are signed with the issued key too.
+    const fs::path issued_cert = dir_->path() / "issued.crt";
+    ASSERT_TRUE(write_file(issued_cert, reply->certificate, 0644));
+
+    credentials::Bundle b;
+    b.id = "claim-box-1";
+    b.gateway = kGateway;
+    b.issued_at_ms = now_ms() - 1000;
+    b.type = credentials::BundleType::eap_tls;
+    b.interface = credentials::Interface::wired;
+    b.identity = "gw-claim-box";
+    b.ca_cert = read_file(pki_.ca_cert).value_or("");
+    b.server_domain = "radius.lintel.test";
+    b.client_cert = read_file(pki_.gateway.cert).value_or("");
+    b.client_key = credentials::Secret(read_file(pki_.gateway.key).value_or(""));
+    auto send = [&](const std::string& recipient_pem) {
+        auto envelope = credentials::encrypt_bundle(b, recipient_pem);
+        EXPECT_TRUE(envelope) << envelope.error().message;
+        const auto before = results().size();
+        auto c = command("set-credentials", {{"envelope", envelope.value_or("")}});
+        CommandsTest::send(CommandsTest::sign(c, ops_));
+        return result_for(c.id, 15s, before, issued_cert);
+    };
+
+    auto to_claim = send(read_file(dir_->path() / "claim.crt").value_or(""));
+    ASSERT_TRUE(to_claim);
+    EXPECT_EQ(to_claim->status, commands::ResultStatus::rejected);
+    EXPECT_EQ(to_claim->reason, "cred.not_for_us") << to_claim->output.dump();
+
+    auto to_issued = send(reply->certificate);
+    ASSERT_TRUE(to_issued);
+    EXPECT_EQ(to_issued->status, commands::ResultStatus::failed);
+    EXPECT_EQ(to_issued->reason, "cred.apply_failed")
+        << "opened, checked and sealed; only the helper's write failed: "
+        << to_issued->output.dump() << "\n"
+        << daemon_log();
+    // The seal was undone with the failed write; the sealing key stays.
+    EXPECT_FALSE(fs::exists(sealed_dir / "current.sealed"));
+    EXPECT_TRUE(fs::exists(sealing_key));
 }
 
 TEST_F(CertLifecycleTest, ExpiryWarningsFireOnceAlsoAcrossARestart) {

@@ -93,12 +93,14 @@ protected:
     }
 
     // The verified result for command `id` among the results from index `from` on, waiting
-    // for it. Every result must verify with the gateway's certificate.
+    // for it. Every result must verify with the gateway's certificate (`signer`: the one it
+    // was issued, after a renewal or a claim provisioning).
     std::optional<commands::CommandResult> result_for(const std::optional<std::string>& id,
                                                       std::chrono::milliseconds timeout = 10s,
-                                                      std::size_t from = 0) {
+                                                      std::size_t from = 0,
+                                                      const fs::path& signer = {}) {
         std::optional<commands::CommandResult> found;
-        auto cert = commands::Certificate::from_file(pki_.gateway.cert);
+        auto cert = commands::Certificate::from_file(signer.empty() ? pki_.gateway.cert : signer);
         EXPECT_TRUE(cert);
         wait_until(
             [&] {

@@ -1,11 +1,13 @@
 // credentials::DeviceIdentity with its key in the softhsm2 token: an envelope encrypted to the
-// token certificate is opened by ECDH inside the token, and a sealed file round-trips.
+// token certificate is opened by ECDH inside the token, a sealed file round-trips, and the device
+// sealing key is made in the token.
 #include <fstream>
 #include <sstream>
 
 #include "credentials/device_identity.hpp"
 #include "credentials/envelope.hpp"
 #include "credentials/seal.hpp"
+#include "credentials/sealing_key.hpp"
 #include "pkcs11/reason_codes.hpp"
 #include "pkcs11/token_fixture.hpp"
 
@@ -60,10 +62,38 @@ TEST_F(TokenIdentityTest, SealsAndUnsealsWithTheTokenKey) {
     issue();
     auto identity = credentials::DeviceIdentity::from_token(cert_, uri_, hsm_->settings());
     ASSERT_TRUE(identity) << identity.error().message;
+    auto key = credentials::SealingKey::of(*identity);
+    ASSERT_TRUE(key) << key.error().message;
     const credentials::Secret secret("stored at rest");
-    auto sealed = credentials::seal(secret, "test", *identity);
+    auto sealed = credentials::seal(secret, "test", *key);
     ASSERT_TRUE(sealed) << sealed.error().message;
-    auto back = credentials::unseal(*sealed, "test", *identity);
+    auto back = credentials::unseal(*sealed, "test", *key);
+    ASSERT_TRUE(back) << back.error().code << ": " << back.error().message;
+    EXPECT_EQ(back->reveal(), secret.reveal());
+}
+
+// The device sealing key (credentials at rest) is made in the token at first start, found there
+// by its label afterwards, and cannot be read out of it.
+TEST_F(TokenIdentityTest, SealingKeyIsMadeInTheTokenOnceAndStaysThere) {
+    auto made = credentials::SealingKey::open_or_create_in_token(
+        hsm_->token_uri(), "lintel-sealing", hsm_->settings());
+    ASSERT_TRUE(made) << made.error().message;
+    EXPECT_EQ(made->type(), credentials::DeviceKeyType::p256);
+    auto again = credentials::SealingKey::open_or_create_in_token(
+        hsm_->token_uri(), "lintel-sealing", hsm_->settings());
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->fingerprint(), made->fingerprint()) << "found, not made a second time";
+    EXPECT_NE(again->location().find("object=lintel-sealing"), std::string::npos);
+
+    auto protection = inspect_private_key(again->location(), hsm_->settings());
+    ASSERT_TRUE(protection) << protection.error().message;
+    EXPECT_FALSE(protection->extractable);
+    EXPECT_FALSE(protection->value_readable);
+
+    const credentials::Secret secret("802.1X password");
+    auto sealed = credentials::seal(secret, "test", *made);
+    ASSERT_TRUE(sealed) << sealed.error().message;
+    auto back = credentials::unseal(*sealed, "test", *again);
     ASSERT_TRUE(back) << back.error().code << ": " << back.error().message;
     EXPECT_EQ(back->reveal(), secret.reveal());
 }

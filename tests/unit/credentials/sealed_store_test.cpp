@@ -18,6 +18,15 @@ namespace {
 
 using namespace test;
 
+SealingKey key_of(const DeviceIdentity& identity) {
+    auto key = SealingKey::of(identity);
+    if (!key) {
+        ADD_FAILURE() << key.error().message;
+        std::abort();
+    }
+    return *key;
+}
+
 mode_t mode_of(const std::filesystem::path& path) {
     struct stat st {};
     EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
@@ -29,8 +38,8 @@ protected:
     lintel::test::TempDir dir_{"lintel-cred-store"};
     std::filesystem::path store_dir_ = dir_ / "credentials";
 
-    SealedStore open_store(DeviceIdentity identity = gateway_identity()) {
-        auto store = SealedStore::open(store_dir_, std::move(identity));
+    SealedStore open_store(const DeviceIdentity& identity = gateway_identity()) {
+        auto store = SealedStore::open(store_dir_, key_of(identity));
         if (!store) {
             ADD_FAILURE() << store.error().message;
             std::abort();
@@ -48,15 +57,15 @@ protected:
 TEST_F(SealedStoreTest, SealsAndOpensWithEcAndRsaKeys) {
     for (const DeviceIdentity& identity : {gateway_identity(), rsa_gateway_identity()}) {
         const Secret text(bundle_json(peap_bundle()).value().reveal());
-        auto sealed = seal(text, k_bundle_seal_purpose, identity);
+        auto sealed = seal(text, k_bundle_seal_purpose, key_of(identity));
         ASSERT_TRUE(sealed) << sealed.error().message;
         EXPECT_EQ(sealed->find(k_password), std::string::npos);
         EXPECT_EQ(sealed->find("corp.example"), std::string::npos) << "nothing readable";
-        auto opened = unseal(*sealed, k_bundle_seal_purpose, identity);
+        auto opened = unseal(*sealed, k_bundle_seal_purpose, key_of(identity));
         ASSERT_TRUE(opened) << opened.error().message;
         EXPECT_EQ(*opened, text);
         // A fresh key and nonce every time.
-        EXPECT_NE(*sealed, seal(text, k_bundle_seal_purpose, identity).value());
+        EXPECT_NE(*sealed, seal(text, k_bundle_seal_purpose, key_of(identity)).value());
     }
 }
 
@@ -112,12 +121,12 @@ TEST_F(SealedStoreTest, InstallRefusesAnInvalidBundleAndChangesNothing) {
 TEST_F(SealedStoreTest, RefusesAChangedByteAnywhere) {
     for (const DeviceIdentity& identity : {gateway_identity(), rsa_gateway_identity()}) {
         const Secret text(bundle_json(wifi_psk_bundle()).value().reveal());
-        const std::string sealed = seal(text, k_bundle_seal_purpose, identity).value();
+        const std::string sealed = seal(text, k_bundle_seal_purpose, key_of(identity)).value();
         std::map<std::string, int> codes;
         for (std::size_t i = 0; i < sealed.size(); ++i) {
             std::string changed = sealed;
             changed[i] = static_cast<char>(static_cast<unsigned char>(changed[i]) ^ 0x01);
-            auto r = unseal(changed, k_bundle_seal_purpose, identity);
+            auto r = unseal(changed, k_bundle_seal_purpose, key_of(identity));
             ASSERT_FALSE(r) << "byte " << i << " changed and accepted";
             EXPECT_EQ(r.error().message.find(k_psk), std::string::npos);
             ++codes[r.error().code];
@@ -125,10 +134,10 @@ TEST_F(SealedStoreTest, RefusesAChangedByteAnywhere) {
         EXPECT_EQ(codes[std::string(error::sealed_wrong_key)], 32) << "the fingerprint bytes";
         EXPECT_EQ(codes[std::string(error::sealed_corrupt)], int(sealed.size()) - 32);
         for (std::size_t length = 0; length < sealed.size(); ++length) {
-            auto r = unseal(sealed.substr(0, length), k_bundle_seal_purpose, identity);
+            auto r = unseal(sealed.substr(0, length), k_bundle_seal_purpose, key_of(identity));
             ASSERT_FALSE(r) << "cut to " << length;
         }
-        auto longer = unseal(sealed + "x", k_bundle_seal_purpose, identity);
+        auto longer = unseal(sealed + "x", k_bundle_seal_purpose, key_of(identity));
         ASSERT_FALSE(longer);
         EXPECT_EQ(longer.error().code, error::sealed_corrupt);
     }
@@ -157,8 +166,9 @@ TEST_F(SealedStoreTest, RefusesAnotherDeviceKey) {
         auto r = foreign.load(Slot::current);
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error().code, error::sealed_wrong_key);
-        EXPECT_NE(r.error().message.find("this gateway's key is sha256:" +
-                                         other.key_fingerprint().substr(0, 16)),
+        EXPECT_NE(r.error().message.find("this gateway's sealing key (the device key of \"" +
+                                         other.gateway_id() +
+                                         "\") is sha256:" + other.key_fingerprint().substr(0, 16)),
                   std::string::npos)
             << r.error().message;
     }
@@ -166,8 +176,8 @@ TEST_F(SealedStoreTest, RefusesAnotherDeviceKey) {
 
 TEST_F(SealedStoreTest, RefusesAnotherPurpose) {
     const DeviceIdentity identity = gateway_identity();
-    const std::string sealed = seal(Secret("x"), "lintel/other/1", identity).value();
-    auto r = unseal(sealed, k_bundle_seal_purpose, identity);
+    const std::string sealed = seal(Secret("x"), "lintel/other/1", key_of(identity)).value();
+    auto r = unseal(sealed, k_bundle_seal_purpose, key_of(identity));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, error::sealed_corrupt);
     EXPECT_NE(r.error().message.find("another purpose (\"lintel/other/1\""), std::string::npos);
@@ -175,14 +185,14 @@ TEST_F(SealedStoreTest, RefusesAnotherPurpose) {
     SealedStore store = open_store();
     ASSERT_TRUE(lintel::test::write_file(store.path_of(Slot::current), sealed, 0600));
     EXPECT_EQ(store.load(Slot::current).error().code, error::sealed_corrupt);
-    EXPECT_FALSE(seal(Secret("x"), "", identity));
-    EXPECT_FALSE(seal(Secret("x"), "has space", identity));
+    EXPECT_FALSE(seal(Secret("x"), "", key_of(identity)));
+    EXPECT_FALSE(seal(Secret("x"), "has space", key_of(identity)));
 }
 
 TEST_F(SealedStoreTest, RefusesInsecurePaths) {
     std::filesystem::create_directory(store_dir_);
     ::chmod(store_dir_.c_str(), 0750);
-    auto open = SealedStore::open(store_dir_, gateway_identity());
+    auto open = SealedStore::open(store_dir_, key_of(gateway_identity()));
     ASSERT_FALSE(open);
     EXPECT_EQ(open.error().code, error::store_insecure);
     EXPECT_NE(
@@ -207,10 +217,10 @@ TEST_F(SealedStoreTest, RefusesInsecurePaths) {
     EXPECT_EQ(link.error().code, error::store_insecure);
     EXPECT_NE(link.error().message.find("is a symlink"), std::string::npos);
     std::filesystem::create_symlink(store_dir_, dir_ / "linked");
-    auto linked = SealedStore::open(dir_ / "linked", gateway_identity());
+    auto linked = SealedStore::open(dir_ / "linked", key_of(gateway_identity()));
     ASSERT_FALSE(linked);
     EXPECT_EQ(linked.error().code, error::store_insecure);
-    auto missing_parent = SealedStore::open(dir_ / "no" / "such", gateway_identity());
+    auto missing_parent = SealedStore::open(dir_ / "no" / "such", key_of(gateway_identity()));
     ASSERT_FALSE(missing_parent);
     EXPECT_EQ(missing_parent.error().code, error::io);
 }
