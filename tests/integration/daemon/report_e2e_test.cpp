@@ -60,6 +60,24 @@ protected:
         return distinct.size();
     }
 
+    struct Rates {
+        double plain = 0;  // points/min of device "plain"
+        double rbe = 0;    // points/min of device "rbe"
+    };
+    // Once both devices sent their first values: points per minute over a fixed window.
+    Rates measure_rates(std::chrono::seconds window) const {
+        EXPECT_TRUE(
+            wait_until([&] { return points_of("plain") >= 5 && points_of("rbe") >= 5; }, 10s));
+        const std::size_t plain0 = points_of("plain");
+        const std::size_t rbe0 = points_of("rbe");
+        const auto t0 = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(window);  // a measuring window, not a wait for readiness
+        const double minutes =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
+        return {static_cast<double>(points_of("plain") - plain0) / minutes,
+                static_cast<double>(points_of("rbe") - rbe0) / minutes};
+    }
+
     std::optional<nlohmann::json> device_status(const std::string& name) const {
         auto s = latest_status();
         if (!s || !s->contains("devices")) return std::nullopt;
@@ -145,16 +163,7 @@ TEST_F(ReportE2ETest, MessageReductionForASteadyMeter) {
         "  - {name: plain, template: test-meter}\n"
         "  - {name: rbe, template: test-meter, report: {deadband: 0.5, heartbeat: 15m}}\n");
     start_daemon();
-    ASSERT_TRUE(wait_until([&] { return points_of("plain") >= 5 && points_of("rbe") >= 5; }, 10s));
-    const std::size_t plain0 = points_of("plain");
-    const std::size_t rbe0 = points_of("rbe");
-    const auto window = 5s;
-    const auto t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(window);  // a measuring window, not a wait for readiness
-    const double minutes =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
-    const double plain = static_cast<double>(points_of("plain") - plain0) / minutes;
-    const double rbe = static_cast<double>(points_of("rbe") - rbe0) / minutes;
+    const auto [plain, rbe] = measure_rates(5s);
     std::printf(
         "[ FIGURES  ] 5-point meter, poll 100ms, steady values: %.0f points/min without "
         "report:, %.0f points/min with report: {deadband: 0.5, heartbeat: 15m}\n",
@@ -193,15 +202,7 @@ TEST_F(ReportE2ETest, MessageReductionForAMovingMeter) {
         "             points: {current: {deadband: 0.1}, power: {deadband_percent: 2},\n"
         "                      energy: {deadband: 0.1}, frequency: {deadband: 2}}}\n");
     start_daemon();
-    ASSERT_TRUE(wait_until([&] { return points_of("plain") >= 5 && points_of("rbe") >= 5; }, 10s));
-    const std::size_t plain0 = points_of("plain");
-    const std::size_t rbe0 = points_of("rbe");
-    const auto t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(10s);  // a measuring window, not a wait for readiness
-    const double minutes =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
-    const double plain = static_cast<double>(points_of("plain") - plain0) / minutes;
-    const double rbe = static_cast<double>(points_of("rbe") - rbe0) / minutes;
+    const auto [plain, rbe] = measure_rates(10s);
     std::printf(
         "[ FIGURES  ] 5-point meter, poll 100ms, values moving every 1s: %.0f points/min "
         "without report:, %.0f points/min with deadbands\n",
