@@ -231,6 +231,7 @@ void Daemon::start_uplink() {
     uplink_->set_status_extra([this] {
         auto doc = services_->status_document();
         return nlohmann::json{{"devices", doc["devices"]},
+                              {"points_suppressed", doc["points_suppressed"]},
                               {"certificate", doc["certificate"]},
                               {"commands", doc.value("commands", nlohmann::json(nullptr))},
                               {"ota", doc["ota"]},

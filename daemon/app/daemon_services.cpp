@@ -47,13 +47,16 @@ json certificate_json(const core::Config& c) {
 json DaemonServices::status_document() const {
     const auto s = d_.store_ ? d_.store_->stats() : store::BufferStats{};
     json devices = json::array();
+    std::uint64_t suppressed = 0;
     if (d_.devices_) {
         for (const auto& st : d_.devices_->statuses()) {
             devices.push_back({{"name", st.name},
                                {"driver", st.driver},
                                {"health", std::string(sdk::to_string(st.health))},
                                {"detail", st.detail},
-                               {"points_published", st.points_published}});
+                               {"points_published", st.points_published},
+                               {"points_suppressed", st.points_suppressed}});
+            suppressed += st.points_suppressed;
         }
     }
     json link{
@@ -74,6 +77,7 @@ json DaemonServices::status_document() const {
              {"queue", {{"points", s.queued_points}, {"bytes", s.queued_bytes}}},
              {"drops", s.dropped_total + s.ingest_overflow},
              {"devices", std::move(devices)},
+             {"points_suppressed", suppressed},  // report by exception, all devices
              {"certificate", d_.identity_                             ? d_.identity_->status()
                              : d_.config_.missing_credentials.empty() ? certificate_json(d_.config_)
                                                                       : json(nullptr)}};

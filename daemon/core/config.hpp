@@ -12,6 +12,7 @@
 #include "core/commands_config.hpp"
 #include "core/credentials_config.hpp"
 #include "core/ota_config.hpp"
+#include "core/report_settings.hpp"
 #include "lintel/config_node.hpp"
 #include "lintel/log.hpp"
 #include "pkcs11/pkcs11.hpp"
@@ -106,8 +107,9 @@ struct DeviceEntry {
     std::string name;
     std::string driver;
     bool enabled = true;
-    sdk::ConfigNode settings;  // the driver's own keys, validated by the plugin
-    sdk::ConfigNode node;      // the whole entry, for error marks
+    std::optional<ReportSettings> report;  // absent: every value is reported
+    sdk::ConfigNode settings;              // the driver's own keys, validated by the plugin
+    sdk::ConfigNode node;                  // the whole entry, for error marks
 };
 
 struct Config {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/credentials.hpp"
+#include "core/device_templates.hpp"
 #include "core/yaml_loader.hpp"
 #include "lintel/config_reader.hpp"
 
@@ -86,14 +87,24 @@ void load_fragments(const fs::path& dir, const LoadOptions& options,
         }
     }
     std::sort(files.begin(), files.end());  // deterministic order, so duplicate errors are stable
+    // Two passes: a template may be defined in any file, before or after the devices using it.
+    std::vector<sdk::ConfigNode> docs;
+    TemplateSet templates;
     for (const auto& file : files) {
         auto doc = load_document(file, options, errors);
         if (!doc || doc->is_null()) continue;
         sdk::MapReader r(*doc, errors);
         if (!r.ok()) continue;
-        r.child("devices", true);
+        // A file of templates only is fine; a file with neither list is a mistake.
+        r.child("devices", !r.has("templates"));
+        r.child("templates");
         r.finish();
-        parse_devices(*doc, devices, errors);
+        collect_templates(*doc, templates, errors);
+        docs.push_back(std::move(*doc));
+    }
+    for (auto& doc : docs) {
+        expand_templates(doc, templates, errors);
+        parse_devices(doc, devices, errors);
     }
 }
 

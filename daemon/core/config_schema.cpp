@@ -183,6 +183,47 @@ void parse_buffer(const ConfigNode* node, BufferSettings& b, ConfigErrors& error
     r.finish();
 }
 
+// One level of `report:` (the device's, or one point's under `points:`).
+ReportBand parse_band(MapReader& r) {
+    ReportBand b;
+    const double kMax = 1e15;
+    if (r.has("deadband")) b.deadband = r.number("deadband");
+    if (r.has("deadband_percent")) b.deadband_percent = r.number("deadband_percent");
+    if (b.deadband && (*b.deadband < 0 || *b.deadband > kMax)) {
+        r.errors().add(*r.node().find("deadband"), "must be from 0 to 1e15");
+        b.deadband.reset();
+    }
+    if (b.deadband_percent && (*b.deadband_percent < 0 || *b.deadband_percent > 100)) {
+        r.errors().add(*r.node().find("deadband_percent"), "must be from 0 to 100");
+        b.deadband_percent.reset();
+    }
+    if (b.deadband && b.deadband_percent) {
+        r.errors().add(*r.node().find("deadband_percent"),
+                       "give deadband or deadband_percent, not both");
+    }
+    if (r.has("heartbeat")) b.heartbeat = r.duration("heartbeat", 0s, 1s, 7 * kDay);
+    return b;
+}
+
+ReportSettings parse_report(const ConfigNode& node, ConfigErrors& errors) {
+    ReportSettings s;
+    MapReader r(node, errors);
+    s.device = parse_band(r);
+    if (const ConfigNode* points = r.child("points")) {
+        if (!points->is_map()) {
+            errors.add(*points, "expected a map of point name to settings");
+        } else {
+            for (const auto& e : points->entries) {
+                MapReader pr(e.value, errors);
+                s.points[e.key] = parse_band(pr);
+                pr.finish();
+            }
+        }
+    }
+    r.finish();
+    return s;
+}
+
 sdk::LogLevel to_level(const std::string& s) {
     if (s == "debug") return sdk::LogLevel::debug;
     if (s == "warning") return sdk::LogLevel::warning;
@@ -276,12 +317,22 @@ void parse_devices(const ConfigNode& root, std::vector<DeviceEntry>& out, Config
         auto driver = r.string("driver");
         check_identifier(r, "driver", driver, false, "driver name");
         d.enabled = r.boolean("enabled", true);
+        if (const ConfigNode* report = r.child("report")) d.report = parse_report(*report, errors);
+        // Left over only where no template was merged (devices.d expands them, see
+        // device_templates.hpp): in the main file, or a fragment entry without `template`.
+        if (const ConfigNode* t = r.child("template")) {
+            errors.add(*t, "templates are only available to devices in devices.d files");
+        }
+        if (const ConfigNode* t = r.child("points_remove")) {
+            errors.add(*t, "points_remove needs a template to remove points from");
+        }
         // Everything else belongs to the driver, which rejects what it does not know.
         d.settings.kind = ConfigNode::Kind::map;
         d.settings.mark = item.mark;
         d.settings.path = item.path;
         for (const auto& entry : item.entries) {
-            if (entry.key != "name" && entry.key != "driver" && entry.key != "enabled")
+            if (entry.key != "name" && entry.key != "driver" && entry.key != "enabled" &&
+                entry.key != "report" && entry.key != "template" && entry.key != "points_remove")
                 d.settings.entries.push_back(entry);
         }
         if (!name || !driver) continue;

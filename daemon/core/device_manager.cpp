@@ -13,12 +13,21 @@ public:
           entry_(entry) {
         status_.name = entry.name;
         status_.driver = entry.driver;
+        if (entry.report) filter_.emplace(*entry.report);
     }
 
     asio::any_io_executor executor() override { return executor_; }
 
     void publish(std::vector<sdk::PointValue> values) override {
         if (stopped_ || values.empty()) return;
+        if (filter_) {
+            const auto now = ReportFilter::Clock::now();
+            std::erase_if(values,
+                          [&](const sdk::PointValue& v) { return !filter_->admit(v, now); });
+            status_.points_suppressed = filter_->suppressed();
+            warn_unseen(now);
+            if (values.empty()) return;
+        }
         status_.points_published += values.size();
         for (auto& v : values) {
             // The device name is the host's business: a plugin cannot publish for another device.
@@ -50,8 +59,26 @@ public:
     bool stopped_ = false;
 
 private:
+    // The host does not know a driver's points, so a name in report.points that never shows up
+    // (a typo) can only be noticed at run time: once, a while after the first values.
+    void warn_unseen(ReportFilter::Clock::time_point now) {
+        if (unseen_checked_) return;
+        if (!first_publish_) first_publish_ = now;
+        if (now - *first_publish_ < k_unseen_point_grace) return;
+        unseen_checked_ = true;
+        for (const auto& name : filter_->unseen_points()) {
+            log_.warning("report.points names a point this device never published",
+                         {{"POINT", name}});
+        }
+    }
+
+    static constexpr std::chrono::seconds k_unseen_point_grace{60};
+
     asio::any_io_executor executor_;
     ScopedLogger log_;
+    std::optional<ReportFilter> filter_;
+    std::optional<ReportFilter::Clock::time_point> first_publish_;
+    bool unseen_checked_ = false;
     PointSink& sink_;
     DeviceEntry entry_;  // to build the device again (restart)
 };

@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "core/plugin_host.hpp"
+#include "core/report_filter.hpp"
 #include "lintel/plugin.hpp"
 
 namespace lintel::core {
@@ -22,7 +23,8 @@ struct DeviceStatus {
     std::string driver;
     sdk::Health health = sdk::Health::starting;
     std::string detail;
-    std::uint64_t points_published = 0;
+    std::uint64_t points_published = 0;   // values passed on to the store
+    std::uint64_t points_suppressed = 0;  // values held back by report: (report by exception)
 };
 
 class DeviceManager {

@@ -289,6 +289,8 @@ std::string render_status(const json& result) {
         }
     }
     if (auto drops = f.integer("drops")) b.add("drops", std::to_string(*drops));
+    if (auto held = f.integer("points_suppressed"))
+        b.add("suppressed", std::to_string(*held) + " values (report by exception)");
     if (const json* cert = f.object("certificate")) {
         Fields c(*cert);
         if (auto days = c.integer("expires_in_days")) {

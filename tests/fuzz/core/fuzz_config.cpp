@@ -1,10 +1,11 @@
-// libFuzzer target: arbitrary bytes as lintel.yaml (and as a devices.d fragment) must produce
-// a config or errors, never a crash, hang or sanitizer report.
+// libFuzzer target: arbitrary bytes as lintel.yaml (and as a devices.d fragment, templates
+// merged) must produce a config or errors, never a crash, hang or sanitizer report.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "core/config_loader.hpp"
+#include "core/device_templates.hpp"
 #include "core/yaml_loader.hpp"
 #include "lintel/config_reader.hpp"
 
@@ -16,6 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     lintel::core::LoadOptions options{"/usr/lib/lintel/plugins", false};
     (void)lintel::core::parse_main_config(*root, options, errors);
     std::vector<lintel::core::DeviceEntry> devices;
+    lintel::core::parse_devices(*root, devices, errors);
+    // The same document as a devices.d fragment: its templates merged into its devices.
+    lintel::core::TemplateSet templates;
+    lintel::core::collect_templates(*root, templates, errors);
+    lintel::core::expand_templates(*root, templates, errors);
     lintel::core::parse_devices(*root, devices, errors);
     for (const auto& issue : errors.issues()) (void)issue.to_string();
     // The scalar parsers on their own, on the raw input.

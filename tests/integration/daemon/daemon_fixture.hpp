@@ -200,11 +200,14 @@ protected:
         return out;
     }
 
-    // Distinct sample times of one point, sorted (re-sent duplicates collapse).
-    std::vector<std::int64_t> sample_times(const std::string& point) const {
+    // Distinct sample times of one point (of one device, unless empty), sorted (re-sent
+    // duplicates collapse).
+    std::vector<std::int64_t> sample_times(const std::string& point,
+                                           const std::string& device = "") const {
         std::vector<std::int64_t> ts;
         for (const auto& r : received()) {
-            if (r.point.at("point") == point) ts.push_back(r.point.at("ts").get<std::int64_t>());
+            if (r.point.at("point") == point && (device.empty() || r.point.at("device") == device))
+                ts.push_back(r.point.at("ts").get<std::int64_t>());
         }
         std::sort(ts.begin(), ts.end());
         ts.erase(std::unique(ts.begin(), ts.end()), ts.end());

@@ -49,6 +49,11 @@ TEST(ControlRender, StatusFieldsOfAnUnexpectedShapeAreShownRaw) {
               "certificate  EXPIRED 3 days ago (1970-01-01T00:00:00Z)\n");
 }
 
+TEST(ControlRender, StatusShowsValuesSuppressedByReportByException) {
+    EXPECT_EQ(render_status({{"points_suppressed", 1234}}),
+              "suppressed  1234 values (report by exception)\n");
+}
+
 TEST(ControlRender, StatusShowsDeliveredCredentialsMetadata) {
     const json status = {
         {"credentials",
