@@ -205,7 +205,11 @@ Daemon::build_devices(const core::Config& config, sdk::ConfigErrors& errors) {
     auto plugins = std::make_unique<core::PluginHost>(config.plugin_dir, log_);
     auto devices = std::make_unique<core::DeviceManager>(
         io_.get_executor(), *plugins, log_,
-        [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); });
+        [this](std::vector<sdk::PointValue> values) { ingest(std::move(values)); },
+        // The latest value per point, read or suppressed, for read-point and lintelctl points.
+        [this](const sdk::PointValue& v) {
+            latest_[{v.device, v.point}] = v;
+        });
     devices->build(config.devices, errors);
     if (config.commands.enabled) (void)commands::TrustStore::load(config.commands, errors);
     return {std::move(plugins), std::move(devices)};
@@ -251,11 +255,7 @@ void Daemon::start_uplink() {
     }
 }
 
-void Daemon::ingest(std::vector<sdk::PointValue> values) {
-    // The latest value per point, for read-point and lintelctl points: one map entry per point.
-    for (const auto& v : values) latest_[{v.device, v.point}] = v;
-    store_->ingest(std::move(values));
-}
+void Daemon::ingest(std::vector<sdk::PointValue> values) { store_->ingest(std::move(values)); }
 
 void Daemon::retire_command_service() {
     if (!command_service_) return;

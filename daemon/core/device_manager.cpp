@@ -6,10 +6,11 @@ namespace lintel::core {
 class DeviceManager::Runtime final : public sdk::DeviceHost {
 public:
     Runtime(asio::any_io_executor executor, DaemonLogger& log, const DeviceEntry& entry,
-            PointSink& sink)
+            PointSink& sink, PointObserver& observe)
         : executor_(std::move(executor)),
           log_(log, {{"DEVICE", entry.name}, {"DRIVER", entry.driver}}),
           sink_(sink),
+          observe_(observe),
           entry_(entry) {
         status_.name = entry.name;
         status_.driver = entry.driver;
@@ -20,6 +21,12 @@ public:
 
     void publish(std::vector<sdk::PointValue> values) override {
         if (stopped_ || values.empty()) return;
+        // The device name is the host's business: a plugin cannot publish for another device.
+        for (auto& v : values) v.device = status_.name;
+        // Every value read is the point's latest (read-point, lintelctl points), reported or not.
+        if (observe_) {
+            for (const auto& v : values) observe_(v);
+        }
         if (filter_) {
             const auto now = ReportFilter::Clock::now();
             std::erase_if(values,
@@ -29,10 +36,6 @@ public:
             if (values.empty()) return;
         }
         status_.points_published += values.size();
-        for (auto& v : values) {
-            // The device name is the host's business: a plugin cannot publish for another device.
-            v.device = status_.name;
-        }
         sink_(std::move(values));
     }
 
@@ -80,12 +83,17 @@ private:
     std::optional<ReportFilter::Clock::time_point> first_publish_;
     bool unseen_checked_ = false;
     PointSink& sink_;
+    PointObserver& observe_;
     DeviceEntry entry_;  // to build the device again (restart)
 };
 
 DeviceManager::DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log,
-                             PointSink sink)
-    : executor_(std::move(executor)), plugins_(plugins), log_(log), sink_(std::move(sink)) {}
+                             PointSink sink, PointObserver observe)
+    : executor_(std::move(executor)),
+      plugins_(plugins),
+      log_(log),
+      sink_(std::move(sink)),
+      observe_(std::move(observe)) {}
 
 DeviceManager::~DeviceManager() { stop_all(); }
 
@@ -113,7 +121,7 @@ void DeviceManager::build(const std::vector<DeviceEntry>& devices,
 std::unique_ptr<DeviceManager::Runtime> DeviceManager::create(sdk::Driver& driver,
                                                               const DeviceEntry& entry,
                                                               sdk::ConfigErrors& config_errors) {
-    auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_);
+    auto runtime = std::make_unique<Runtime>(executor_, log_, entry, sink_, observe_);
     sdk::DeviceSpec spec{entry.name, entry.settings};
     const std::size_t before = config_errors.size();
     runtime->device = driver.create(spec, *runtime, config_errors);

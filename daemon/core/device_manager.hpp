@@ -16,7 +16,9 @@
 
 namespace lintel::core {
 
+// Values to report (after report-by-exception filtering), and every value read.
 using PointSink = std::function<void(std::vector<sdk::PointValue>)>;
+using PointObserver = std::function<void(const sdk::PointValue&)>;
 
 struct DeviceStatus {
     std::string name;
@@ -29,8 +31,9 @@ struct DeviceStatus {
 
 class DeviceManager {
 public:
+    // `sink` gets what is reported (the store), `observe` every value read, suppressed or not.
     DeviceManager(asio::any_io_executor executor, PluginHost& plugins, DaemonLogger& log,
-                  PointSink sink);
+                  PointSink sink, PointObserver observe = {});
     ~DeviceManager();
     DeviceManager(const DeviceManager&) = delete;
     DeviceManager& operator=(const DeviceManager&) = delete;
@@ -59,6 +62,7 @@ private:
     PluginHost& plugins_;
     DaemonLogger& log_;
     PointSink sink_;
+    PointObserver observe_;
     std::vector<std::unique_ptr<Runtime>> devices_;
 };
 

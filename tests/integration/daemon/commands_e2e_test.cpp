@@ -266,5 +266,44 @@ TEST_F(CommandsTest, RestartDriverBuildsTheDeviceAgainAndPollingGoesOn) {
     EXPECT_EQ(wr->status, commands::ResultStatus::ok) << wr->output.dump();
 }
 
+// Report by exception holds a value back from the cloud's telemetry, not from read-point: the
+// command answers with the value on site now.
+TEST_F(CommandsTest, ReadPointAnswersTheValueReadEvenWhenReportByExceptionHoldsItBack) {
+    peer_->must("set hr 0 100");  // setpoint 10.0
+    write_devices(
+        default_devices("      - {name: target, table: holding_register, address: 30, type: int16, "
+                        "scale: 0.1, writable: true, min: 5, max: 30}\n") +
+        "    report: {deadband: 100}\n");
+    start_and_wait_for_commands();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto v = latest("setpoint");
+            return v && v->at("value") == 10.0;
+        },
+        10s));
+    peer_->must("set hr 0 150");  // 15.0: within the deadband, so not sent
+
+    auto read = [&]() -> nlohmann::json {
+        auto c = command("read-point", {{"device", "meter"}, {"point", "setpoint"}});
+        const auto before = results().size();
+        send(sign(c, ops_));
+        auto r = result_for(c.id, 10s, before);
+        return r && r->status == commands::ResultStatus::ok ? r->output : nlohmann::json();
+    };
+    nlohmann::json last;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            last = read();
+            return last.is_object() && last.value("value", 0.0) == 15.0;
+        },
+        10s))
+        << last.dump();
+    for (const auto& r : received()) {
+        if (r.point.at("point") == "setpoint") {
+            EXPECT_EQ(r.point.at("value"), 10.0) << "15.0 is within the deadband";
+        }
+    }
+}
+
 }  // namespace
 }  // namespace lintel::test
