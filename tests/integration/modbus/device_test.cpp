@@ -388,7 +388,7 @@ TEST_F(ModbusDeviceTest, RecoversWhenThePeerRestarts) {
     EXPECT_TRUE(host.latest_is("a", Quality::error));
     EXPECT_EQ(host.latest("a")->value, Value(std::int64_t{1}));
 
-    peer = start_peer(PeerOptions{port, 1, false});
+    peer = start_peer(PeerOptions::tcp(port, 1, false));
     ASSERT_TRUE(peer);
     peer->must("set hr 0 2");
     ASSERT_TRUE(run_until([&] {
@@ -443,7 +443,7 @@ TEST_F(ModbusDeviceTest, WriteWhileDisconnectedFailsPromptly) {
 }
 
 TEST_F(ModbusDeviceTest, MeterSimulationChangesEverySecond) {
-    auto peer = start_peer(PeerOptions{0, 1, true});
+    auto peer = start_peer(PeerOptions::tcp(0, 1, true));
     ASSERT_TRUE(peer);
     FakeHost host(io_, "meter");
     auto device = make_device(
