@@ -57,24 +57,12 @@ Expected<void> SerialLink::open() {
 }
 
 void SerialLink::arm(Clock::time_point deadline) {
-    const std::uint64_t generation = ++generation_;
-    timed_out_ = false;
-    deadline_.expires_at(deadline);
-    deadline_.async_wait([weak = weak_from_this(), generation](boost::system::error_code ec) {
+    deadline_.arm(deadline, [weak = weak_from_this()] {
         auto self = weak.lock();
-        if (ec || self == nullptr || self->generation_ != generation) return;
-        self->timed_out_ = true;
+        if (self == nullptr) return;
         boost::system::error_code ignored;
         static_cast<void>(self->port_.cancel(ignored));
     });
-}
-
-bool SerialLink::disarm() {
-    ++generation_;
-    deadline_.cancel();
-    const bool fired = timed_out_;
-    timed_out_ = false;
-    return fired;
 }
 
 void SerialLink::discard_input() {
@@ -165,7 +153,6 @@ asio::awaitable<Expected<std::vector<std::uint8_t>>> SerialLink::receive(
 }
 
 void SerialLink::close() {
-    ++generation_;
     deadline_.cancel();
     pace_.cancel();
     boost::system::error_code ignored;

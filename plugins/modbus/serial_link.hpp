@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "deadline.hpp"
 #include "frame.hpp"
 #include "link.hpp"
 #include "lintel/error.hpp"
@@ -50,16 +51,14 @@ public:
 
 private:
     void arm(Clock::time_point deadline);
-    bool disarm();
+    bool disarm() { return deadline_.disarm(); }
     void discard_input();
 
     SerialConfig config_;
     CharFormat format_;
     asio::serial_port port_;
-    asio::steady_timer deadline_;
+    Deadline deadline_;
     asio::steady_timer pace_;
-    std::uint64_t generation_ = 0;
-    bool timed_out_ = false;
     Clock::time_point line_quiet_since_{};  // when the last frame ended on the wire
     std::uint64_t stray_bytes_ = 0;
 };

@@ -8,13 +8,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "driver.hpp"
-#include "fake_host.hpp"
-#include "outline.hpp"
-#include "peer.hpp"
-#include "support/asio_run.hpp"
+#include "driver_fixture.hpp"
 #include "support/process.hpp"
-#include "support/wait.hpp"
 
 namespace lintel::modbus::test {
 namespace {
@@ -60,47 +55,12 @@ std::string serial_yaml(const std::filesystem::path& port, unsigned baud, int un
            "\nunit_id: " + std::to_string(unit) + "\n" + settings + "points:\n" + points;
 }
 
-std::string point(const std::string& name, const std::string& table, int address,
-                  const std::string& extra = "") {
-    return "  - name: " + name + "\n    table: " + table +
-           "\n    address: " + std::to_string(address) + "\n" + extra;
-}
-
 // Three blocks with max_gap 0: three requests per cycle.
 const std::string kThreeBlocks = point("a", "holding_register", 0) +
                                  point("b", "holding_register", 10) +
                                  point("c", "input_register", 0);
 
-class ModbusRtuTest : public ::testing::Test {
-protected:
-    std::unique_ptr<ModbusPeer> start_peer(PeerOptions options) {
-        auto p = ModbusPeer::start(options);
-        EXPECT_TRUE(p) << (p ? "" : p.error().message);
-        return p ? std::move(*p) : nullptr;
-    }
-    std::unique_ptr<sdk::Device> make_device(FakeHost& host, const std::string& name,
-                                             const std::string& yaml) {
-        sdk::ConfigErrors errors;
-        auto device = driver_.create(sdk::DeviceSpec{name, Outline::parse(yaml)}, host, errors);
-        EXPECT_TRUE(device) << errors.to_string();
-        return device;
-    }
-    bool run_until(const std::function<bool()>& predicate,
-                   std::chrono::milliseconds timeout = 10s) {
-        return lintel::test::run_until(io_, predicate, timeout);
-    }
-    void stop_all(std::initializer_list<sdk::Device*> devices) {
-        for (sdk::Device* d : devices) d->stop();
-        io_.restart();
-        const auto start = std::chrono::steady_clock::now();
-        io_.run_for(5s);
-        EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "work left after stop()";
-    }
-
-    asio::io_context io_;
-    lintel::test::TestWatchdog dog_{120s, [this] { io_.stop(); }};
-    ModbusDriver driver_;
-};
+class ModbusRtuTest : public DriverFixture {};
 
 TEST_F(ModbusRtuTest, ReadsAndWritesOverASerialLine) {
     auto pty = PtyPair::start();
@@ -111,11 +71,12 @@ TEST_F(ModbusRtuTest, ReadsAndWritesOverASerialLine) {
     peer->must("setf32 hr 2 230.5");
     FakeHost host(io_, "meter");
     auto device = make_device(
-        host, "meter",
+        host,
         serial_yaml(pty->a(), 19200, 1, "poll_interval: 100ms\n",
                     point("count", "holding_register", 0) +
                         point("voltage", "holding_register", 2, "    type: float32\n") +
-                        point("setpoint", "holding_register", 10, "    writable: true\n")));
+                        point("setpoint", "holding_register", 10, "    writable: true\n")),
+        "meter");
     ASSERT_TRUE(device);
     device->start();
     ASSERT_TRUE(run_until([&] { return host.has_good("count") && host.has_good("voltage"); }));
@@ -132,7 +93,7 @@ TEST_F(ModbusRtuTest, ReadsAndWritesOverASerialLine) {
         auto v = host.latest("setpoint");
         return v && v->value == Value(std::int64_t{321});
     }));
-    stop_all({device.get()});
+    stop_and_drain({device.get()});
 }
 
 TEST_F(ModbusRtuTest, TwoLiveSlavesKeepPollingBesideADeadOne) {
@@ -146,11 +107,11 @@ TEST_F(ModbusRtuTest, TwoLiveSlavesKeepPollingBesideADeadOne) {
     FakeHost host2(io_, "meter-2");
     FakeHost host3(io_, "meter-3");
     auto one =
-        make_device(host1, "meter-1", serial_yaml(pty->a(), 115200, 1, settings, kThreeBlocks));
+        make_device(host1, serial_yaml(pty->a(), 115200, 1, settings, kThreeBlocks), "meter-1");
     auto two =
-        make_device(host2, "meter-2", serial_yaml(pty->a(), 115200, 2, settings, kThreeBlocks));
+        make_device(host2, serial_yaml(pty->a(), 115200, 2, settings, kThreeBlocks), "meter-2");
     auto dead =
-        make_device(host3, "meter-3", serial_yaml(pty->a(), 115200, 3, settings, kThreeBlocks));
+        make_device(host3, serial_yaml(pty->a(), 115200, 3, settings, kThreeBlocks), "meter-3");
     ASSERT_TRUE(one && two && dead);
     one->start();
     two->start();
@@ -181,7 +142,7 @@ TEST_F(ModbusRtuTest, TwoLiveSlavesKeepPollingBesideADeadOne) {
     EXPECT_EQ(host3.reports_of(Health::down), 1U);
     EXPECT_EQ(host3.count("a", Quality::good), 0U);
     EXPECT_EQ(host3.count("a", Quality::error), 1U);
-    stop_all({one.get(), two.get(), dead.get()});
+    stop_and_drain({one.get(), two.get(), dead.get()});
 }
 
 TEST_F(ModbusRtuTest, BadCrcIsAMalformedAnswerForThosePointsOnly) {
@@ -193,7 +154,7 @@ TEST_F(ModbusRtuTest, BadCrcIsAMalformedAnswerForThosePointsOnly) {
     peer->must("fault hr 0 badcrc");
     FakeHost host(io_, "meter");
     auto device = make_device(
-        host, "meter", serial_yaml(pty->a(), 38400, 1, "poll_interval: 100ms\n", kThreeBlocks));
+        host, serial_yaml(pty->a(), 38400, 1, "poll_interval: 100ms\n", kThreeBlocks), "meter");
     ASSERT_TRUE(device);
     device->start();
     ASSERT_TRUE(run_until([&] {
@@ -210,7 +171,7 @@ TEST_F(ModbusRtuTest, BadCrcIsAMalformedAnswerForThosePointsOnly) {
 
     peer->must("fault hr 0 none");
     ASSERT_TRUE(run_until([&] { return host.has_good("a") && host.health() == Health::ok; }));
-    stop_all({device.get()});
+    stop_and_drain({device.get()});
 }
 
 TEST_F(ModbusRtuTest, DevicesOnOnePortMustAgreeOnLineSettings) {
@@ -242,9 +203,9 @@ TEST_F(ModbusRtuTest, BridgeSharesOneConnectionAndADeadUnitLeavesItUp) {
     FakeHost live_host(io_, "behind-1");
     FakeHost dead_host(io_, "behind-2");
     auto live =
-        make_device(live_host, "behind-1", yaml_head + "unit_id: 1\npoints:\n" + kThreeBlocks);
+        make_device(live_host, yaml_head + "unit_id: 1\npoints:\n" + kThreeBlocks, "behind-1");
     auto dead =
-        make_device(dead_host, "behind-2", yaml_head + "unit_id: 2\npoints:\n" + kThreeBlocks);
+        make_device(dead_host, yaml_head + "unit_id: 2\npoints:\n" + kThreeBlocks, "behind-2");
     ASSERT_TRUE(live && dead);
     live->start();
     dead->start();
@@ -257,7 +218,7 @@ TEST_F(ModbusRtuTest, BridgeSharesOneConnectionAndADeadUnitLeavesItUp) {
     EXPECT_EQ(live_host.reports_of(Health::down), 0U);
     EXPECT_EQ(dead_host.reports_of(Health::down), 1U);
     EXPECT_EQ(peer->must("connections"), "1");  // one TCP connection for both units
-    stop_all({live.get(), dead.get()});
+    stop_and_drain({live.get(), dead.get()});
 }
 
 // Eight float32 points 10 registers apart: eight requests per cycle.
@@ -288,7 +249,7 @@ TEST_F(ModbusRtuTest, MeasurePollRatePerBaudRateAndDeadSlaveCost) {
         ASSERT_TRUE(peer);
         FakeHost host(io_, "meter");
         auto device = make_device(
-            host, "meter", serial_yaml(pty->a(), baud, 1, "poll_interval: 10ms\n", eight_blocks()));
+            host, serial_yaml(pty->a(), baud, 1, "poll_interval: 10ms\n", eight_blocks()), "meter");
         ASSERT_TRUE(device);
         device->start();
         ASSERT_TRUE(run_until([&] { return host.has_good("p7"); }));
@@ -296,7 +257,7 @@ TEST_F(ModbusRtuTest, MeasurePollRatePerBaudRateAndDeadSlaveCost) {
         std::cout << "[ figures ] " << baud << " baud: " << cycles * 8
                   << " requests/s (8 per cycle) of one slave\n";
         EXPECT_GT(cycles, 2.0);
-        stop_all({device.get()});
+        stop_and_drain({device.get()});
     }
 
     // The same slave at 115200 beside a dead one (timeout 100ms, retries 1, backoff_max 1s).
@@ -308,9 +269,9 @@ TEST_F(ModbusRtuTest, MeasurePollRatePerBaudRateAndDeadSlaveCost) {
     FakeHost live_host(io_, "live");
     FakeHost dead_host(io_, "dead");
     auto live =
-        make_device(live_host, "live", serial_yaml(pty->a(), 115200, 1, settings, eight_blocks()));
+        make_device(live_host, serial_yaml(pty->a(), 115200, 1, settings, eight_blocks()), "live");
     auto dead =
-        make_device(dead_host, "dead", serial_yaml(pty->a(), 115200, 3, settings, eight_blocks()));
+        make_device(dead_host, serial_yaml(pty->a(), 115200, 3, settings, eight_blocks()), "dead");
     ASSERT_TRUE(live && dead);
     live->start();
     ASSERT_TRUE(run_until([&] { return live_host.has_good("p7"); }));
@@ -323,7 +284,7 @@ TEST_F(ModbusRtuTest, MeasurePollRatePerBaudRateAndDeadSlaveCost) {
               << " cycles/s; beside a dead slave: " << beside
               << " cycles/s (one 100 ms probe per second)\n";
     EXPECT_GT(beside, alone * 0.5);
-    stop_all({live.get(), dead.get()});
+    stop_and_drain({live.get(), dead.get()});
 }
 
 }  // namespace

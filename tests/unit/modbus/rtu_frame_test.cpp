@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backoff.hpp"
+#include "requests.hpp"
 
 namespace lintel::modbus {
 namespace {
@@ -15,14 +16,6 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 using Status = RtuScan::Status;
 using namespace std::chrono_literals;
-
-Request read(FunctionCode fc, std::uint16_t address, std::uint16_t count) {
-    Request r;
-    r.function = fc;
-    r.address = address;
-    r.count = count;
-    return r;
-}
 
 // `body` followed by its CRC, low byte first.
 Bytes with_crc(Bytes body) {
