@@ -82,7 +82,12 @@ void Bus::detach(int client) {
 }
 
 void Bus::give_up(int client) {
-    if (clients_.size() == 1 && clients_.front().id == client) transport_->close();
+    if (find(client) == nullptr) return;
+    // Reopen only when no unit answers any more: then the connection itself may be the problem
+    // (a half-open TCP connection, a bridge that needs a new session).
+    if (std::all_of(clients_.begin(), clients_.end(), [](const Client& c) { return c.suspect; })) {
+        transport_->close();
+    }
 }
 
 asio::awaitable<Expected<void>> Bus::open(std::chrono::milliseconds timeout) {

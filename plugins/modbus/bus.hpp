@@ -37,12 +37,14 @@ public:
     // whose last request timed out is sent its next one without retries (a probe).
     asio::awaitable<BatchOutcome> run(int client, std::vector<Job>& jobs,
                                       TransactorSettings settings);
-    // The client gave up on its unit after a cycle without answers: when it is alone on the
-    // transport, the connection is dropped so that the next attempt reconnects (a gateway that
-    // lost its serial side may need it); a shared transport stays up for the other units.
+    // The client gave up on its unit after a cycle without answers. When no unit on the transport
+    // answers any more (always the case for a unit alone on it), the transport is closed so that
+    // the next attempt reconnects (a gateway that lost its serial side may need it); otherwise it
+    // stays up for the units that still answer.
     void give_up(int client);
 
     bool shared() const { return clients_.size() > 1; }
+    bool is_open() const { return transport_->is_open(); }
     std::string describe() const { return transport_->describe(); }
 
 private:

@@ -7,8 +7,8 @@ Run with Debian's interpreter (/usr/bin/python3; python3-pymodbus, python3-seria
     /usr/bin/python3 tests/support/modbus_peer.py --serial /dev/pts/N [--baud 9600] [--units 1,2]
 
 Prints "READY <port>" on stdout once it accepts connections (port 0 picks a free port), or
-"READY <path>" once the serial port is open (Modbus RTU, 8N1). Exits when stdin closes, so a test
-that dies never leaves a peer behind. All addresses are 0-based. --units lists the unit ids that
+"READY <path>" once the serial port is open (Modbus RTU, 8N1; unit 0 is broadcast). Exits when
+stdin closes, so a test that dies never leaves a peer behind. All addresses are 0-based. --units lists the unit ids that
 answer (they share one data store); requests to any other unit id get no answer at all, like a
 dead slave on a serial bus or a dead device behind a TCP-to-RTU bridge.
 
@@ -226,6 +226,7 @@ async def serve(args):
             stopbits=1,
             defer_start=True,
             ignore_missing_slaves=True,
+            broadcast_enable=True,
             response_manipulator=make_manipulator(context, True),
         )
         await server.start()

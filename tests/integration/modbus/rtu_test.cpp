@@ -174,6 +174,33 @@ TEST_F(ModbusRtuTest, BadCrcIsAMalformedAnswerForThosePointsOnly) {
     stop_and_drain({device.get()});
 }
 
+TEST_F(ModbusRtuTest, BroadcastWriteGetsNoAnswerAndLandsInEverySlave) {
+    auto pty = PtyPair::start();
+    ASSERT_TRUE(pty);
+    auto peer = start_peer(PeerOptions::rtu(pty->b().string(), 19200, "1,2"));
+    ASSERT_TRUE(peer);
+    FakeHost host(io_, "all-meters");
+    auto device =
+        make_device(host,
+                    serial_yaml(pty->a(), 19200, 0, "timeout: 2s\n",
+                                point("tariff", "holding_register", 30, "    writable: true\n")),
+                    "all-meters");
+    ASSERT_TRUE(device);
+    device->start();
+    ASSERT_TRUE(run_until([&] { return host.health() == Health::ok; }));
+    EXPECT_TRUE(host.published.empty());  // a broadcast unit is never polled
+
+    std::optional<Expected<void>> result;
+    const auto sent = std::chrono::steady_clock::now();
+    device->write("tariff", Value(std::int64_t{2}), [&](Expected<void> r) { result = r; });
+    ASSERT_TRUE(run_until([&] { return result.has_value(); }));
+    ASSERT_TRUE(*result) << result->error().message;
+    // Done when sent, not after the 2 s timeout waiting for an answer that never comes.
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 1s);
+    EXPECT_TRUE(lintel::test::wait_until([&] { return peer->must("get hr 30") == "2"; }, 5s));
+    stop_and_drain(*device);
+}
+
 TEST_F(ModbusRtuTest, DevicesOnOnePortMustAgreeOnLineSettings) {
     FakeHost host(io_, "x");
     sdk::ConfigErrors errors;

@@ -175,6 +175,25 @@ TEST_F(ModbusBus, DeadUnitCostsOneRequestPerCycleAndProbesWithoutRetries) {
     EXPECT_EQ(calls_[0].retries, 0);
 }
 
+TEST_F(ModbusBus, GivingUpClosesTheTransportOnlyWhenNoUnitAnswers) {
+    auto bus = make({3, 4}, false);
+    Unit live = unit(*bus, 1, 2);
+    Unit dead = unit(*bus, 3, 2);
+    Unit other_dead = unit(*bus, 4, 2);
+    submit(io_, bus, live);
+    submit(io_, bus, dead);
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return live.done && dead.done; }, 5s));
+    bus->give_up(dead.client);
+    EXPECT_TRUE(bus->is_open());  // unit 1 still answers on it
+    bus->detach(live.client);
+    submit(io_, bus, other_dead);
+    ASSERT_TRUE(test::run_until(
+        io_, [&] { return other_dead.done; }, 5s));
+    bus->give_up(other_dead.client);
+    EXPECT_FALSE(bus->is_open());  // nobody answers: reconnect on the next attempt
+}
+
 TEST_F(ModbusBus, AloneOnATcpConnectionTheWholeBatchIsPipelined) {
     auto bus = make({}, true);
     Unit only = unit(*bus, 1, 6);
