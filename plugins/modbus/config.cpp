@@ -21,6 +21,8 @@ constexpr std::array<std::string_view, 10> kTypes{"bool",    "int16", "uint16", 
                                                   "uint32",  "int64", "uint64", "float32",
                                                   "float64", "string"};
 
+constexpr std::array<std::string_view, 3> kParities{"none", "even", "odd"};
+
 Order to_order(std::string_view s) { return s == "little" ? Order::little : Order::big; }
 
 Table to_table(std::string_view s) {
@@ -125,7 +127,34 @@ std::optional<PointConfig> parse_point(const ConfigNode& node, const DeviceConfi
     return p;
 }
 
+std::optional<SerialConfig> parse_serial(const ConfigNode& node, ConfigErrors& errors) {
+    const std::size_t before = errors.size();
+    MapReader r(node, errors);
+    if (!r.ok()) return std::nullopt;
+    SerialConfig s;
+    s.port = r.string("port").value_or("");
+    if (r.has("port") && s.port.empty()) errors.add(at(r, "port"), "port must not be empty");
+    s.baud = static_cast<unsigned>(r.integer("baud", 9600, 300, 4'000'000));
+    const auto parity = r.choice("parity", kParities, "none").value_or("none");
+    for (std::size_t i = 0; i < kParities.size(); ++i) {
+        if (kParities[i] == parity) s.parity = static_cast<Parity>(i);
+    }
+    s.data_bits = static_cast<unsigned>(r.integer("data_bits", 8, 7, 8));
+    s.stop_bits = static_cast<unsigned>(r.integer("stop_bits", 1, 1, 2));
+    r.finish();
+    if (errors.size() != before) return std::nullopt;
+    return s;
+}
+
 }  // namespace
+
+std::string_view to_string(Parity p) { return kParities[static_cast<std::size_t>(p)]; }
+
+std::string SerialConfig::describe() const {
+    const char parity_letter = parity == Parity::none ? 'N' : parity == Parity::even ? 'E' : 'O';
+    return std::to_string(baud) + " " + std::to_string(data_bits) + parity_letter +
+           std::to_string(stop_bits);
+}
 
 std::string_view to_string(Table t) { return kTables[static_cast<std::size_t>(t)]; }
 std::string_view to_string(ValueType t) { return kTypes[static_cast<std::size_t>(t)]; }
@@ -172,14 +201,34 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     if (!r.ok()) return std::nullopt;
 
     DeviceConfig d;
-    d.host = r.string("host").value_or("");
-    if (r.has("host") && d.host.empty()) errors.add(at(r, "host"), "host must not be empty");
-    d.port = static_cast<std::uint16_t>(r.integer("port", 502, 1, 65535));
+    if (r.has("serial")) {
+        // Modbus RTU: a serial line instead of a TCP peer; the TCP-only keys make no sense.
+        if (const ConfigNode* serial = r.child("serial"); serial != nullptr) {
+            d.serial = parse_serial(*serial, errors);
+        }
+        for (std::string_view key : {"host", "port"}) {
+            if (!r.has(key)) continue;
+            r.child(key);
+            errors.add(at(r, key),
+                       "a device has either host (Modbus TCP) or serial (Modbus "
+                       "RTU), not both; remove " +
+                           std::string(key));
+        }
+    } else {
+        d.host = r.string("host").value_or("");
+        if (r.has("host") && d.host.empty()) errors.add(at(r, "host"), "host must not be empty");
+        d.port = static_cast<std::uint16_t>(r.integer("port", 502, 1, 65535));
+    }
     d.unit_id = static_cast<std::uint8_t>(r.integer("unit_id", 1, 0, 255));
     d.timeout = r.duration("timeout", 1s, 10ms, 60s);
     d.retries = static_cast<int>(r.integer("retries", 1, 0, 10));
     d.poll_interval = r.duration("poll_interval", 5s, 10ms, 24h);
     d.max_concurrent_requests = static_cast<int>(r.integer("max_concurrent_requests", 1, 1, 16));
+    if (r.has("serial") && d.max_concurrent_requests > 1) {
+        errors.add(at(r, "max_concurrent_requests"),
+                   "a serial line carries one request at a time; max_concurrent_requests must be "
+                   "1 with serial");
+    }
     d.request_delay = r.duration("request_delay", 0ms, 0ms, 10s);
     d.max_gap = static_cast<std::uint16_t>(r.integer("max_gap", 0, 0, 124));
     d.backoff_max = r.duration("backoff_max", 60s, 10ms, 24h);
@@ -207,6 +256,17 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
                 }
                 d.points.push_back(std::move(*p));
             }
+        }
+    }
+    if (d.serial && d.unit_id == 0) {
+        // Broadcast: every slave acts on it and none answers, so only writes make sense.
+        for (const PointConfig& p : d.points) {
+            if (p.writable) continue;
+            errors.add(at(r, "unit_id"),
+                       "unit_id 0 is the broadcast address of a serial line: nothing answers, so "
+                       "every point must be writable (point \"" +
+                           p.name + "\" is not)");
+            break;
         }
     }
     r.finish();

@@ -54,8 +54,27 @@ struct PointConfig {
     bool is_exact_integer() const;
 };
 
+enum class Parity : std::uint8_t { none, even, odd };
+std::string_view to_string(Parity p);
+
+// A serial line (Modbus RTU). Devices naming the same port share it and must agree on the rest.
+struct SerialConfig {
+    std::string port;  // device path, e.g. /dev/ttyUSB0
+    unsigned baud = 9600;
+    Parity parity = Parity::none;
+    unsigned data_bits = 8;
+    unsigned stop_bits = 1;
+
+    bool same_line_settings(const SerialConfig& other) const {
+        return baud == other.baud && parity == other.parity && data_bits == other.data_bits &&
+               stop_bits == other.stop_bits;
+    }
+    std::string describe() const;  // "9600 8N1"
+};
+
 struct DeviceConfig {
-    std::string host;
+    std::string host;                    // Modbus TCP; empty when `serial` is set
+    std::optional<SerialConfig> serial;  // Modbus RTU
     std::uint16_t port = 502;
     std::uint8_t unit_id = 1;
     std::chrono::milliseconds timeout{1000};

@@ -12,9 +12,11 @@
 #include <exception>
 #include <optional>
 
+#include "backoff.hpp"
+#include "bus.hpp"
 #include "coalesce.hpp"
 #include "codec.hpp"
-#include "link.hpp"
+#include "rtu_frame.hpp"
 #include "transactor.hpp"
 
 namespace lintel::modbus {
@@ -24,11 +26,14 @@ using namespace std::chrono_literals;
 using sdk::Health;
 using sdk::Quality;
 
-constexpr std::chrono::milliseconds kInitialBackoff = 1s;
-
 std::string duration_text(std::chrono::milliseconds d) {
     if (d.count() != 0 && d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
     return std::to_string(d.count()) + "ms";
+}
+
+std::string peer_text(const DeviceConfig& c) {
+    if (c.serial) return c.serial->port + " unit " + std::to_string(c.unit_id);
+    return c.host + ":" + std::to_string(c.port);
 }
 
 std::string range_text(Table table, std::uint16_t address, std::uint16_t count) {
@@ -50,19 +55,21 @@ struct PendingWrite {
 }  // namespace
 
 struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Session> {
-    Session(std::string name, DeviceConfig config, sdk::DeviceHost& host)
+    Session(std::string name, DeviceConfig config, sdk::DeviceHost& host, std::shared_ptr<Bus> bus)
         : name_(std::move(name)),
           config_(std::move(config)),
           host_(host),
           executor_(host.executor()),
-          peer_(config_.host + ":" + std::to_string(config_.port)),
-          blocks_(plan_reads(config_.points, config_.max_gap)),
+          peer_(peer_text(config_)),
+          // A broadcast unit on a serial line answers nothing: it is only written, never polled.
+          blocks_(config_.serial && config_.unit_id == kBroadcastUnit
+                      ? std::vector<ReadBlock>{}
+                      : plan_reads(config_.points, config_.max_gap)),
           block_failure_(blocks_.size()),
           point_failure_(config_.points.size(), false),
-          link_(std::make_shared<Link>(executor_)),
-          transactor_(executor_, link_,
-                      TransactorSettings{config_.unit_id, config_.timeout, config_.retries,
-                                         config_.max_concurrent_requests, config_.request_delay}),
+          bus_(std::move(bus)),
+          settings_{config_.unit_id, config_.timeout, config_.retries,
+                    config_.max_concurrent_requests, config_.request_delay},
           wake_(executor_),
           backoff_timer_(executor_) {
         last_values_.reserve(config_.points.size());
@@ -181,11 +188,16 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
 
     // nullopt when the link is still usable afterwards.
     asio::awaitable<std::optional<Error>> poll_cycle() {
+        if (blocks_.empty()) {
+            set_health(Health::ok, "broadcast unit: written, never polled");
+            co_return std::nullopt;
+        }
         std::vector<Job> jobs;
         jobs.reserve(blocks_.size());
         for (const ReadBlock& b : blocks_) jobs.push_back(Job{b.request()});
-        const BatchOutcome outcome = co_await transactor_.run(jobs);
+        const BatchOutcome outcome = co_await bus_->run(client_, jobs, settings_);
         if (stopped_) co_return std::nullopt;
+        count(outcome);
         if (outcome.link_error) co_return outcome.link_error;
         if (outcome.timeouts == static_cast<int>(jobs.size())) {
             // Connected but nothing answers at all (e.g. a gateway whose serial side is dead):
@@ -221,9 +233,9 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
                                        std::to_string(blocks_.size()) + " request(s) every " +
                                        duration_text(config_.poll_interval));
         } else {
-            set_health(Health::degraded, std::to_string(failed) + " of " +
-                                             std::to_string(blocks_.size()) +
-                                             " read requests failing, first " + first_failure);
+            set_health(Health::degraded,
+                       std::to_string(failed) + " of " + std::to_string(blocks_.size()) +
+                           " read requests failing, first " + first_failure + counters_text());
         }
         co_return std::nullopt;
     }
@@ -261,8 +273,9 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
             ids.push_back(w.id);
             jobs.push_back(Job{w.request});
         }
-        const BatchOutcome outcome = co_await transactor_.run(jobs);
+        const BatchOutcome outcome = co_await bus_->run(client_, jobs, settings_);
         if (stopped_) co_return std::nullopt;
+        count(outcome);
         for (std::size_t k = 0; k < jobs.size(); ++k) {
             auto it = std::find_if(writes_.begin(), writes_.end(),
                                    [&](const PendingWrite& w) { return w.id == ids[k]; });
@@ -281,6 +294,24 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
                                                                      " failed: " + e.message}));
         }
         co_return outcome.link_error;
+    }
+
+    void count(const BatchOutcome& outcome) {
+        timeouts_ += static_cast<std::uint64_t>(outcome.timeouts);
+        if (outcome.crc_errors > 0 && crc_errors_ == 0 && !stopped_) {
+            host_.log().warning("answer from " + peer_ +
+                                    " failed its CRC check (noise, wiring, termination or a "
+                                    "baud rate mismatch?); such answers count as malformed, "
+                                    "later ones are counted in the health detail",
+                                {{"ERROR", "modbus.crc"}});
+        }
+        crc_errors_ += static_cast<std::uint64_t>(outcome.crc_errors);
+    }
+
+    std::string counters_text() const {
+        if (timeouts_ == 0 && crc_errors_ == 0) return "";
+        return " (since start: " + std::to_string(timeouts_) + " timeouts, " +
+               std::to_string(crc_errors_) + " CRC errors)";
     }
 
     // ---- the device's one coroutine ----
@@ -314,10 +345,12 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
 
     static asio::awaitable<void> run(std::shared_ptr<Session> self) {
         const DeviceConfig& c = self->config_;
-        auto backoff = std::min(kInitialBackoff, c.backoff_max);
+        Backoff backoff(c.backoff_max);
         while (!self->stopped_) {
             self->host_.log().debug("connecting to " + self->peer_);
-            auto connected = co_await self->link_->connect(c.host, c.port, c.timeout);
+            // On a shared bus this is a no-op while the port or connection is up; the retry of a
+            // unit that went down is then its next probe.
+            auto connected = co_await self->bus_->open(c.timeout);
             if (self->stopped_) break;
             std::string why;
             if (connected) {
@@ -325,28 +358,32 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
                 self->had_good_cycle_ = false;
                 const Error lost = co_await self->serve();
                 self->connected_ = false;
-                self->link_->close();
                 if (self->stopped_) break;
+                if (lost.code == "modbus.timeout") self->bus_->give_up(self->client_);
                 self->fail_unsent_writes(
                     Error{"modbus.not_connected",
                           "connection to " + self->peer_ + " lost: " + lost.message});
-                if (self->had_good_cycle_) backoff = std::min(kInitialBackoff, c.backoff_max);
-                why = "connection lost: " + lost.message;
+                if (self->had_good_cycle_) backoff.reset();
+                why =
+                    (self->bus_->shared() && lost.code == "modbus.timeout" ? "unit lost: "
+                                                                           : "connection lost: ") +
+                    lost.message + self->counters_text();
             } else {
                 why = "cannot connect: " + connected.error().message;
             }
             self->go_down(why);
+            const auto wait = backoff.next();
             if (!self->stopped_) {
-                self->host_.log().debug(why + "; next attempt in " + duration_text(backoff));
+                self->host_.log().debug(why + "; next attempt in " + duration_text(wait));
             }
-            co_await self->sleep(backoff);
-            backoff = std::min(backoff * 2, c.backoff_max);
+            co_await self->sleep(wait);
         }
     }
 
     void start() {
         if (started_ || stopped_) return;
         started_ = true;
+        client_ = bus_->attach();
         for (const auto& p : config_.points) {
             if (p.writable)
                 host_.expose_writable(sdk::WritablePoint{p.name, value_kind(p), p.min, p.max});
@@ -365,10 +402,9 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
     void stop() {
         if (stopped_) return;
         stopped_ = true;
-        link_->close();
+        if (started_) bus_->detach(client_);
         wake_.cancel();
         backoff_timer_.cancel();
-        transactor_.cancel();
         auto pending = std::move(writes_);
         writes_.clear();
         for (PendingWrite& w : pending) {
@@ -433,8 +469,11 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
     std::vector<sdk::Value> last_values_;
     std::vector<std::optional<std::string>> block_failure_;  // error code being reported
     std::vector<bool> point_failure_;
-    std::shared_ptr<Link> link_;
-    Transactor transactor_;
+    std::shared_ptr<Bus> bus_;
+    TransactorSettings settings_;
+    int client_ = 0;
+    std::uint64_t timeouts_ = 0;
+    std::uint64_t crc_errors_ = 0;
     asio::steady_timer wake_;
     asio::steady_timer backoff_timer_;
     std::deque<PendingWrite> writes_;
@@ -446,8 +485,18 @@ struct ModbusDevice::Session : std::enable_shared_from_this<ModbusDevice::Sessio
     bool had_good_cycle_ = false;
 };
 
+ModbusDevice::ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host,
+                           std::shared_ptr<Bus> bus)
+    : session_(
+          std::make_shared<Session>(std::move(name), std::move(config), host, std::move(bus))) {}
+
 ModbusDevice::ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host)
-    : session_(std::make_shared<Session>(std::move(name), std::move(config), host)) {}
+    : ModbusDevice(std::move(name), config, host, [&] {
+          auto executor = host.executor();
+          return std::make_shared<Bus>(
+              executor, config.serial ? make_rtu_transport(executor, *config.serial)
+                                      : make_tcp_transport(executor, config.host, config.port));
+      }()) {}
 
 ModbusDevice::~ModbusDevice() { session_->stop(); }
 

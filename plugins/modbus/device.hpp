@@ -10,9 +10,14 @@
 
 namespace lintel::modbus {
 
+class Bus;
+
 class ModbusDevice final : public sdk::Device {
 public:
-    // No I/O happens until start().
+    // No I/O happens until start(). `bus` may be shared with other devices (same serial port,
+    // or same TCP-to-RTU bridge); without one the device gets a bus of its own.
+    ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host,
+                 std::shared_ptr<Bus> bus);
     ModbusDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host);
     ~ModbusDevice() override;
     ModbusDevice(const ModbusDevice&) = delete;

@@ -98,8 +98,7 @@ std::string_view function_name(FunctionCode fc) {
     return "unknown function";
 }
 
-Expected<std::vector<std::uint8_t>> encode_request(std::uint16_t transaction_id,
-                                                   std::uint8_t unit_id, const Request& request) {
+Expected<std::vector<std::uint8_t>> encode_pdu(const Request& request) {
     std::vector<std::uint8_t> pdu;
     pdu.reserve(kMaxPduSize);
     pdu.push_back(static_cast<std::uint8_t>(request.function));
@@ -164,13 +163,20 @@ Expected<std::vector<std::uint8_t>> encode_request(std::uint16_t transaction_id,
                                   std::to_string(static_cast<int>(request.function)) +
                                   " is not supported");
     }
+    return pdu;
+}
+
+Expected<std::vector<std::uint8_t>> encode_request(std::uint16_t transaction_id,
+                                                   std::uint8_t unit_id, const Request& request) {
+    auto pdu = encode_pdu(request);
+    if (!pdu) return std::unexpected(pdu.error());
     std::vector<std::uint8_t> adu;
-    adu.reserve(kMbapHeaderSize + pdu.size());
+    adu.reserve(kMbapHeaderSize + pdu->size());
     put16(adu, transaction_id);
     put16(adu, 0);
-    put16(adu, static_cast<std::uint16_t>(pdu.size() + 1));
+    put16(adu, static_cast<std::uint16_t>(pdu->size() + 1));
     adu.push_back(unit_id);
-    adu.insert(adu.end(), pdu.begin(), pdu.end());
+    adu.insert(adu.end(), pdu->begin(), pdu->end());
     return adu;
 }
 
@@ -222,7 +228,14 @@ Expected<Response> decode_response(std::uint16_t transaction_id, std::uint8_t un
         return malformed("unit id " + std::to_string(header.unit_id) +
                          " does not match the request's " + std::to_string(unit_id));
     }
-    const std::span<const std::uint8_t> pdu = adu.subspan(kMbapHeaderSize);
+    return decode_pdu(request, adu.subspan(kMbapHeaderSize));
+}
+
+Expected<Response> decode_pdu(const Request& request, std::span<const std::uint8_t> pdu) {
+    if (pdu.size() < 2) {
+        return malformed("PDU of " + std::to_string(pdu.size()) +
+                         " bytes is shorter than the smallest response (2 bytes)");
+    }
     const auto expected_fc = static_cast<std::uint8_t>(request.function);
     if (pdu[0] == (expected_fc | 0x80U)) {
         if (pdu.size() != 2) {

@@ -64,6 +64,12 @@ std::string_view function_name(FunctionCode fc);
 Expected<std::vector<std::uint8_t>> encode_request(std::uint16_t transaction_id,
                                                    std::uint8_t unit_id, const Request& request);
 
+// The PDU (function code + data) of `request`, shared by Modbus TCP and RTU framing.
+Expected<std::vector<std::uint8_t>> encode_pdu(const Request& request);
+
+// Decodes a response PDU to `request`; the same errors as decode_response.
+Expected<Response> decode_pdu(const Request& request, std::span<const std::uint8_t> pdu);
+
 // For a receive buffer holding the start of a stream: the size of the first complete ADU, nullopt
 // when more bytes are needed, or an error when the header cannot start a Modbus TCP frame (the
 // stream is then out of sync and the connection must be dropped).

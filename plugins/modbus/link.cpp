@@ -23,27 +23,13 @@ Link::Link(asio::any_io_executor executor)
     : resolver_(executor), socket_(executor), deadline_(executor) {}
 
 void Link::arm(Clock::time_point deadline) {
-    const std::uint64_t generation = ++generation_;
-    timed_out_ = false;
-    deadline_.expires_at(deadline);
-    // A deadline that fires after its operation completed (its handler was already queued) must
-    // not cancel the next operation: the generation tells them apart.
-    deadline_.async_wait([weak = weak_from_this(), generation](boost::system::error_code ec) {
+    deadline_.arm(deadline, [weak = weak_from_this()] {
         auto self = weak.lock();
-        if (ec || self == nullptr || self->generation_ != generation) return;
-        self->timed_out_ = true;
+        if (self == nullptr) return;
         self->resolver_.cancel();
         boost::system::error_code ignored;
         static_cast<void>(self->socket_.cancel(ignored));
     });
-}
-
-bool Link::disarm() {
-    ++generation_;
-    deadline_.cancel();
-    const bool fired = timed_out_;
-    timed_out_ = false;
-    return fired;
 }
 
 asio::awaitable<Expected<void>> Link::connect(std::string host, std::uint16_t port,
@@ -126,7 +112,6 @@ asio::awaitable<Expected<std::vector<std::uint8_t>>> Link::read_frame(Clock::tim
 }
 
 void Link::close() {
-    ++generation_;
     deadline_.cancel();
     resolver_.cancel();
     boost::system::error_code ignored;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "deadline.hpp"
 #include "lintel/error.hpp"
 
 namespace lintel::modbus {
@@ -45,13 +46,11 @@ public:
 private:
     void arm(Clock::time_point deadline);
     // True if the deadline fired for the operation just finished.
-    bool disarm();
+    bool disarm() { return deadline_.disarm(); }
 
     asio::ip::tcp::resolver resolver_;
     asio::ip::tcp::socket socket_;
-    asio::steady_timer deadline_;
-    std::uint64_t generation_ = 0;
-    bool timed_out_ = false;
+    Deadline deadline_;
     std::vector<std::uint8_t> rx_;
 };
 

@@ -22,17 +22,16 @@ std::string format_ms(std::chrono::milliseconds d) {
 
 }  // namespace
 
-Transactor::Transactor(asio::any_io_executor executor, std::shared_ptr<Link> link,
-                       TransactorSettings settings)
-    : link_(std::move(link)), settings_(settings), pace_(executor) {}
+Transactor::Transactor(asio::any_io_executor executor, std::shared_ptr<Link> link)
+    : link_(std::move(link)), pace_(executor) {}
 
-asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
+asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs, TransactorSettings settings) {
     BatchOutcome outcome;
     std::deque<std::size_t> queue;
     for (std::size_t i = 0; i < jobs.size(); ++i) queue.push_back(i);
     std::vector<int> attempts(jobs.size(), 0);
     std::vector<InFlight> in_flight;
-    const auto window = static_cast<std::size_t>(std::max(1, settings_.max_concurrent));
+    const auto window = static_cast<std::size_t>(std::max(1, settings.max_concurrent));
 
     auto fail_all = [&](const Error& error) {
         outcome.link_error = error;
@@ -44,9 +43,9 @@ asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
 
     while (!queue.empty() || !in_flight.empty()) {
         while (!queue.empty() && in_flight.size() < window) {
-            if (settings_.request_delay.count() > 0 && last_send_) {
+            if (settings.request_delay.count() > 0 && last_send_) {
                 // Pacing for devices (often serial gateways) that choke on back-to-back requests.
-                pace_.expires_at(*last_send_ + settings_.request_delay);
+                pace_.expires_at(*last_send_ + settings.request_delay);
                 boost::system::error_code ec;
                 co_await pace_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             }
@@ -57,13 +56,13 @@ asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
             const std::size_t index = queue.front();
             queue.pop_front();
             const std::uint16_t tid = next_tid_++;
-            auto adu = encode_request(tid, settings_.unit_id, jobs[index].request);
+            auto adu = encode_request(tid, settings.unit_id, jobs[index].request);
             if (!adu) {
                 jobs[index].result = std::unexpected(adu.error());
                 continue;
             }
             const auto now = Clock::now();
-            auto sent = co_await link_->send(*adu, now + settings_.timeout);
+            auto sent = co_await link_->send(*adu, now + settings.timeout);
             last_send_ = Clock::now();
             if (!sent) {
                 queue.push_front(index);
@@ -71,7 +70,7 @@ asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
                 break;
             }
             ++attempts[index];
-            in_flight.push_back(InFlight{tid, index, now + settings_.timeout});
+            in_flight.push_back(InFlight{tid, index, now + settings.timeout});
         }
         if (in_flight.empty()) continue;
 
@@ -90,7 +89,7 @@ asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
                 continue;
             }
             jobs[it->job].result =
-                decode_response(it->tid, settings_.unit_id, jobs[it->job].request, *frame);
+                decode_response(it->tid, settings.unit_id, jobs[it->job].request, *frame);
             in_flight.erase(it);
             continue;
         }
@@ -104,11 +103,11 @@ asio::awaitable<BatchOutcome> Transactor::run(std::vector<Job>& jobs) {
                 ++it;
                 continue;
             }
-            if (attempts[it->job] <= settings_.retries) {
+            if (attempts[it->job] <= settings.retries) {
                 queue.push_front(it->job);
             } else {
                 jobs[it->job].result = make_error(
-                    "modbus.timeout", "no response within " + format_ms(settings_.timeout) + " (" +
+                    "modbus.timeout", "no response within " + format_ms(settings.timeout) + " (" +
                                           std::to_string(attempts[it->job]) +
                                           (attempts[it->job] == 1 ? " attempt)" : " attempts)"));
                 ++outcome.timeouts;

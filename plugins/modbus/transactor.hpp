@@ -34,16 +34,17 @@ struct TransactorSettings {
 struct BatchOutcome {
     // Set when the link broke during the batch; jobs not answered carry this error too.
     std::optional<Error> link_error;
-    int timeouts = 0;  // jobs that ended in modbus.timeout
+    int timeouts = 0;    // jobs that ended in modbus.timeout
+    int crc_errors = 0;  // answers with a bad checksum (RTU only)
 };
 
 class Transactor {
 public:
-    Transactor(asio::any_io_executor executor, std::shared_ptr<Link> link,
-               TransactorSettings settings);
+    Transactor(asio::any_io_executor executor, std::shared_ptr<Link> link);
 
-    // Fills in every job's result. `jobs` must outlive the returned awaitable.
-    asio::awaitable<BatchOutcome> run(std::vector<Job>& jobs);
+    // Fills in every job's result. `jobs` must outlive the returned awaitable. Settings come per
+    // batch: devices behind one TCP-to-RTU bridge share the connection with their own unit ids.
+    asio::awaitable<BatchOutcome> run(std::vector<Job>& jobs, TransactorSettings settings);
     // Cancels a pacing wait in progress (used on stop).
     void cancel() { pace_.cancel(); }
     // Late answers to requests that already timed out, discarded so far (for tests and logs).
@@ -51,7 +52,6 @@ public:
 
 private:
     std::shared_ptr<Link> link_;
-    TransactorSettings settings_;
     asio::steady_timer pace_;
     std::uint16_t next_tid_ = 1;
     std::optional<Clock::time_point> last_send_;

@@ -1,19 +1,26 @@
 #!/usr/bin/python3
-"""A real pymodbus 3.0 Modbus TCP server for lintel's tests and demo, controllable at runtime.
+"""A real pymodbus 3.0 Modbus TCP or RTU server for lintel's tests and demo, controllable at runtime.
 
 Run with Debian's interpreter (/usr/bin/python3; python3-pymodbus, python3-serial(-asyncio)):
 
     /usr/bin/python3 tests/support/modbus_peer.py --port 0 [--host 127.0.0.1] [--unit 1] [--meter]
+    /usr/bin/python3 tests/support/modbus_peer.py --serial /dev/pts/N [--baud 9600] [--units 1,2]
 
-Prints "READY <port>" on stdout once it accepts connections (port 0 picks a free port). Exits when
-stdin closes, so a test that dies never leaves a peer behind. All addresses are 0-based.
+Prints "READY <port>" on stdout once it accepts connections (port 0 picks a free port), or
+"READY <path>" once the serial port is open (Modbus RTU, 8N1; unit 0 is broadcast). Exits when
+stdin closes, so a test that dies never leaves a peer behind. All addresses are 0-based. --units lists the unit ids that
+answer (they share one data store); requests to any other unit id get no answer at all, like a
+dead slave on a serial bus or a dead device behind a TCP-to-RTU bridge.
 
 Commands on stdin, one per line; each gets exactly one reply line, "OK ..." or "ERR <why>":
     set <table> <address> <v1> [v2 ...]   raw values (registers 0..65535, bits 0/1)
     get <table> <address> [count]         -> "OK v1 v2 ..."
     setf32 <table> <address> <float>      float32, big-endian word and byte order (2 registers)
-    fault <table> <address> <mode>        mode: exception:<code> | silent | garbage | none
-                                          applies to any request covering that address
+    fault <table> <address> <mode>        mode: exception:<code> | silent | garbage | badcrc | none
+                                          applies to any request covering that address; badcrc
+                                          (RTU only) sends the right answer with a wrong CRC
+    answers                               -> "OK unit:count ..." answers sent per unit id
+    connections                           -> "OK <n>" TCP clients connected now (TCP only)
     requests                              -> "OK fc:address:count ..." received since last clear
     clear                                 forget recorded requests
     ping                                  -> "OK"
@@ -41,7 +48,8 @@ from pymodbus.datastore import (
     ModbusServerContext,
     ModbusSlaveContext,
 )
-from pymodbus.server import StartAsyncTcpServer
+from pymodbus.framer.rtu_framer import ModbusRtuFramer
+from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
 
 TABLES = {
     "co": "c", "coil": "c",
@@ -59,6 +67,7 @@ class PeerContext(ModbusSlaveContext):
         self.faults = {}  # (store key, address) -> mode
         self.requests = []
         self.pending_fault = None
+        self.answers = {}  # unit id -> answers sent
 
     def validate(self, fc_as_hex, address, count=1):
         self.requests.append(f"{fc_as_hex}:{address}:{count}")
@@ -71,22 +80,40 @@ class PeerContext(ModbusSlaveContext):
         return super().validate(fc_as_hex, address, count)
 
 
-def make_manipulator(context):
+def rtu_crc(data):
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return struct.pack("<H", crc)
+
+
+def make_manipulator(context, rtu):
     """Rewrites the response for a faulted request: an exception, nothing, or a bad frame."""
+
+    def frame(tid, unit, pdu):
+        if rtu:
+            return bytes([unit]) + pdu + rtu_crc(bytes([unit]) + pdu)
+        return struct.pack(">HHHB", tid, 0, len(pdu) + 1, unit) + pdu
 
     def manipulate(response):
         mode = context.pending_fault
         context.pending_fault = None
+        tid, unit, fc = response.transaction_id, response.unit_id, response.function_code & 0x7F
+        context.answers[unit] = context.answers.get(unit, 0) + 1
         if mode is None:
             return response, False
-        tid, unit, fc = response.transaction_id, response.unit_id, response.function_code & 0x7F
         if mode == "silent":
             return b"", True
         if mode == "garbage":
             # Well framed, wrong content: a byte count with no data behind it.
-            return struct.pack(">HHHBBB", tid, 0, 3, unit, fc, 7), True
+            return frame(tid, unit, struct.pack(">BB", fc, 7)), True
+        if mode == "badcrc":
+            good = frame(tid, unit, struct.pack(">B", response.function_code) + response.encode())
+            return good[:-1] + bytes([good[-1] ^ 0x5A]), True
         code = int(mode.split(":", 1)[1])
-        return struct.pack(">HHHBBB", tid, 0, 3, unit, fc | 0x80, code), True
+        return frame(tid, unit, struct.pack(">BB", fc | 0x80, code)), True
 
     return manipulate
 
@@ -137,6 +164,13 @@ def handle(context, line):
     cmd, args = words[0], words[1:]
     if cmd == "ping":
         return "OK"
+    if cmd == "connections":
+        server = getattr(context, "server", None)
+        if server is None or not hasattr(server, "active_connections"):
+            return "ERR connections is for TCP only"
+        return f"OK {len(server.active_connections)}"
+    if cmd == "answers":
+        return "OK " + " ".join(f"{u}:{n}" for u, n in sorted(context.answers.items()))
     if cmd == "requests":
         return "OK " + " ".join(context.requests)
     if cmd == "clear":
@@ -163,10 +197,10 @@ def handle(context, line):
         mode = args[2] if len(args) > 2 else "none"
         if mode == "none":
             context.faults.pop((key, address), None)
-        elif mode in ("silent", "garbage") or mode.startswith("exception:"):
+        elif mode in ("silent", "garbage", "badcrc") or mode.startswith("exception:"):
             context.faults[(key, address)] = mode
         else:
-            return "ERR fault mode is exception:<code>, silent, garbage or none"
+            return "ERR fault mode is exception:<code>, silent, garbage, badcrc or none"
         return "OK"
     return f"ERR unknown command {cmd}"
 
@@ -179,19 +213,40 @@ async def serve(args):
         ir=ModbusSequentialDataBlock.create(),
         zero_mode=True,
     )
-    server = await StartAsyncTcpServer(
-        context=ModbusServerContext(slaves={args.unit: context}, single=False),
-        address=(args.host, args.port),
-        defer_start=True,
-        allow_reuse_address=True,
-        response_manipulator=make_manipulator(context),
-    )
-    serving = asyncio.create_task(server.serve_forever())
-    await asyncio.wait([server.serving, serving], return_when=asyncio.FIRST_COMPLETED)
-    if serving.done():
-        serving.result()  # raises the bind error
-    port = server.server.sockets[0].getsockname()[1]
+    units = [int(u) for u in args.units.split(",")] if args.units else [args.unit]
+    slaves = ModbusServerContext(slaves={u: context for u in units}, single=False)
+    if args.serial:
+        server = await StartAsyncSerialServer(
+            context=slaves,
+            framer=ModbusRtuFramer,
+            port=args.serial,
+            baudrate=args.baud,
+            bytesize=8,
+            parity="N",
+            stopbits=1,
+            defer_start=True,
+            ignore_missing_slaves=True,
+            broadcast_enable=True,
+            response_manipulator=make_manipulator(context, True),
+        )
+        await server.start()
+        where = args.serial
+    else:
+        server = await StartAsyncTcpServer(
+            context=slaves,
+            address=(args.host, args.port),
+            defer_start=True,
+            allow_reuse_address=True,
+            ignore_missing_slaves=True,
+            response_manipulator=make_manipulator(context, False),
+        )
+        serving = asyncio.create_task(server.serve_forever())
+        await asyncio.wait([server.serving, serving], return_when=asyncio.FIRST_COMPLETED)
+        if serving.done():
+            serving.result()  # raises the bind error
+        where = server.server.sockets[0].getsockname()[1]
 
+    context.server = server
     if args.meter:
         meter = Meter(context)
         meter.tick()
@@ -200,7 +255,7 @@ async def serve(args):
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    print(f"READY {port}", flush=True)
+    print(f"READY {where}", flush=True)
     while True:
         line = await reader.readline()
         if not line:
@@ -214,8 +269,11 @@ async def serve(args):
         except Exception as exc:  # pylint: disable=broad-except
             reply = f"ERR {exc}"
         print(reply, flush=True)
-    await server.server_close()
-    serving.cancel()
+    if args.serial:
+        await server.shutdown()
+    else:
+        await server.server_close()
+        serving.cancel()
 
 
 def main():
@@ -223,6 +281,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--unit", type=int, default=1)
+    parser.add_argument("--units", default="", help="comma-separated unit ids that answer (default: --unit)")
+    parser.add_argument("--serial", default="", help="serve Modbus RTU on this serial port (8N1) instead of TCP")
+    parser.add_argument("--baud", type=int, default=9600)
     parser.add_argument("--meter", action="store_true", help="simulate a meter (values change every second)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()

@@ -2,41 +2,19 @@
 // that they never crash, never read out of bounds and never return more data than was requested.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 
 #include "codec.hpp"
 #include "frame.hpp"
+#include "fuzz_request.hpp"
 
 using lintel::modbus::FunctionCode;
 using lintel::modbus::Request;
-
-namespace {
-
-constexpr FunctionCode kFunctions[] = {FunctionCode::read_coils,
-                                       FunctionCode::read_discrete_inputs,
-                                       FunctionCode::read_holding_registers,
-                                       FunctionCode::read_input_registers,
-                                       FunctionCode::write_single_coil,
-                                       FunctionCode::write_single_register,
-                                       FunctionCode::write_multiple_coils,
-                                       FunctionCode::write_multiple_registers};
-
-void check(bool ok) {
-    if (!ok) std::abort();
-}
-
-}  // namespace
+using lintel::modbus::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    // Header bytes pick the request the frame is supposedly answering.
-    Request request;
-    request.function = kFunctions[data[0] % 8];
-    request.address = static_cast<std::uint16_t>((data[1] << 8) | data[2]);
-    request.count = static_cast<std::uint16_t>(data[3] % 126 + (data[0] & 0x80 ? 1000 : 0));
-    request.registers.assign(data[3] % 3 + 1, static_cast<std::uint16_t>(data[1]));
-    request.bits.assign(data[3] % 3 + 1, (data[2] & 1) != 0);
+    if (size < lintel::modbus::fuzz::kRequestBytes) return 0;
+    const Request request = lintel::modbus::fuzz::request_from(data);
     const std::span<const std::uint8_t> frame(data + 4, size - 4);
     const std::uint16_t tid = frame.size() >= 2
                                   ? static_cast<std::uint16_t>((frame[0] << 8) | frame[1])

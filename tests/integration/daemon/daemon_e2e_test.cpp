@@ -160,6 +160,29 @@ TEST_F(DaemonTest, ShippedDeviceExampleValidatesAgainstTheModbusPlugin) {
     EXPECT_NE(check.out.find("configuration is valid (1 devices)"), std::string::npos) << check.out;
 }
 
+TEST_F(DaemonTest, ShippedRtuExampleValidatesAndDisagreeingSerialSettingsAreRefused) {
+    fs::remove(etc() / "devices.d" / "meter.yaml");
+    const fs::path example =
+        fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/modbus-rtu.yaml.example";
+    fs::copy_file(example, etc() / "devices.d" / "rs485.yaml");
+    const auto check = check_config();
+    EXPECT_EQ(check.code, 0) << check.err;
+    EXPECT_NE(check.out.find("configuration is valid (4 devices)"), std::string::npos) << check.out;
+
+    // The second meter on the same port at another baud rate: refused, naming the first.
+    auto text = lintel::test::read_file(example);
+    ASSERT_TRUE(text) << text.error().message;
+    const std::size_t second = text->find("baud: 9600", text->find("baud: 9600") + 1);
+    ASSERT_NE(second, std::string::npos);
+    text->replace(second, 10, "baud: 19200");
+    ASSERT_TRUE(lintel::test::write_file(etc() / "devices.d" / "rs485.yaml", *text));
+    const auto refused = check_config();
+    EXPECT_NE(refused.code, 0);
+    EXPECT_NE((refused.out + refused.err).find("differ from 9600 8N1 of device \"meter-floor-1\""),
+              std::string::npos)
+        << refused.out << refused.err;
+}
+
 TEST_F(DaemonTest, ShippedBacnetExampleValidatesAgainstTheBacnetPlugin) {
     fs::remove(etc() / "devices.d" / "meter.yaml");
     fs::copy_file(fs::path(LINTEL_SOURCE_DIR) / "etc/lintel/devices.d/bacnet-ahu.yaml.example",

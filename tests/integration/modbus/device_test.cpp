@@ -7,12 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "driver.hpp"
-#include "fake_host.hpp"
-#include "outline.hpp"
-#include "peer.hpp"
-#include "support/asio_run.hpp"
-#include "support/wait.hpp"
+#include "driver_fixture.hpp"
 
 namespace lintel::modbus::test {
 namespace {
@@ -28,12 +23,6 @@ std::string device_yaml(std::uint16_t port, const std::string& settings,
            points;
 }
 
-std::string point(const std::string& name, const std::string& table, int address,
-                  const std::string& extra = "") {
-    return "  - name: " + name + "\n    table: " + table +
-           "\n    address: " + std::to_string(address) + "\n" + extra;
-}
-
 std::vector<std::string> words(const std::string& s) {
     std::istringstream in(s);
     std::vector<std::string> out;
@@ -42,39 +31,7 @@ std::vector<std::string> words(const std::string& s) {
     return out;
 }
 
-class ModbusDeviceTest : public ::testing::Test {
-protected:
-    std::unique_ptr<ModbusPeer> start_peer(PeerOptions options = {}) {
-        auto p = ModbusPeer::start(options);
-        EXPECT_TRUE(p) << (p ? "" : p.error().message);
-        return p ? std::move(*p) : nullptr;
-    }
-
-    std::unique_ptr<sdk::Device> make_device(FakeHost& host, const std::string& yaml) {
-        sdk::ConfigErrors errors;
-        auto device = driver_.create(sdk::DeviceSpec{"meter", Outline::parse(yaml)}, host, errors);
-        EXPECT_TRUE(device) << errors.to_string();
-        return device;
-    }
-
-    bool run_until(const std::function<bool()>& predicate,
-                   std::chrono::milliseconds timeout = 10s) {
-        return lintel::test::run_until(io_, predicate, timeout);
-    }
-
-    // Stops the device and checks that its coroutine and handlers all finish promptly.
-    void stop_and_drain(sdk::Device& device) {
-        device.stop();
-        io_.restart();
-        const auto start = std::chrono::steady_clock::now();
-        io_.run_for(5s);
-        EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "work left after stop()";
-    }
-
-    asio::io_context io_;
-    lintel::test::TestWatchdog dog_{90s, [this] { io_.stop(); }};
-    ModbusDriver driver_;
-};
+class ModbusDeviceTest : public DriverFixture {};
 
 const std::string kTypedPoints =
     point("count", "holding_register", 0) +                       //
@@ -388,7 +345,7 @@ TEST_F(ModbusDeviceTest, RecoversWhenThePeerRestarts) {
     EXPECT_TRUE(host.latest_is("a", Quality::error));
     EXPECT_EQ(host.latest("a")->value, Value(std::int64_t{1}));
 
-    peer = start_peer(PeerOptions{port, 1, false});
+    peer = start_peer(PeerOptions::tcp(port, 1, false));
     ASSERT_TRUE(peer);
     peer->must("set hr 0 2");
     ASSERT_TRUE(run_until([&] {
@@ -443,7 +400,7 @@ TEST_F(ModbusDeviceTest, WriteWhileDisconnectedFailsPromptly) {
 }
 
 TEST_F(ModbusDeviceTest, MeterSimulationChangesEverySecond) {
-    auto peer = start_peer(PeerOptions{0, 1, true});
+    auto peer = start_peer(PeerOptions::tcp(0, 1, true));
     ASSERT_TRUE(peer);
     FakeHost host(io_, "meter");
     auto device = make_device(

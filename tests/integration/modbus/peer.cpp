@@ -38,6 +38,11 @@ Expected<std::unique_ptr<ModbusPeer>> ModbusPeer::start(PeerOptions options,
                                   "--port", std::to_string(options.port),
                                   "--unit", std::to_string(options.unit)};
     if (options.meter) args.emplace_back("--meter");
+    if (!options.units.empty()) args.insert(args.end(), {"--units", options.units});
+    if (!options.serial.empty()) {
+        args.insert(args.end(),
+                    {"--serial", options.serial, "--baud", std::to_string(options.baud)});
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -70,7 +75,8 @@ Expected<std::unique_ptr<ModbusPeer>> ModbusPeer::start(PeerOptions options,
     if (!line->starts_with("READY ")) {
         return make_error("test.peer", "peer said \"" + *line + "\" instead of READY");
     }
-    peer->port_ = static_cast<std::uint16_t>(std::stoi(line->substr(6)));
+    if (options.serial.empty())
+        peer->port_ = static_cast<std::uint16_t>(std::stoi(line->substr(6)));
     return peer;
 }
 

@@ -1,5 +1,5 @@
-// Test fixture: tests/support/modbus_peer.py (a pymodbus TCP server) as a child process whose
-// values and faults the test drives over the child's stdin/stdout.
+// Test fixture: tests/support/modbus_peer.py (a pymodbus TCP or RTU server) as a child process
+// whose values and faults the test drives over the child's stdin/stdout.
 #pragma once
 
 #include <sys/types.h>
@@ -17,11 +17,36 @@ struct PeerOptions {
     std::uint16_t port = 0;  // 0: the peer picks a free one
     int unit = 1;
     bool meter = false;
+    std::string units;   // "1,2": unit ids that answer (default: unit); others get no answer
+    std::string serial;  // Modbus RTU on this serial port (8N1) instead of TCP
+    unsigned baud = 9600;
+
+    // Builders, because aggregate initialisers that skip fields trip -Wextra.
+    static PeerOptions tcp(std::uint16_t port, int unit, bool meter) {
+        PeerOptions o;
+        o.port = port;
+        o.unit = unit;
+        o.meter = meter;
+        return o;
+    }
+    // Answers as units `units` ("1,2"); any other unit id gets no answer.
+    static PeerOptions bridge(std::string units) {
+        PeerOptions o;
+        o.units = std::move(units);
+        return o;
+    }
+    static PeerOptions rtu(std::string serial, unsigned baud, std::string units) {
+        PeerOptions o;
+        o.serial = std::move(serial);
+        o.baud = baud;
+        o.units = std::move(units);
+        return o;
+    }
 };
 
 class ModbusPeer {
 public:
-    // Starts the peer and waits (up to `timeout`, polling its stdout) for "READY <port>".
+    // Starts the peer and waits (up to `timeout`, polling its stdout) for "READY <port|path>".
     static Expected<std::unique_ptr<ModbusPeer>> start(
         PeerOptions options, std::chrono::milliseconds timeout = std::chrono::seconds(15));
     ~ModbusPeer();

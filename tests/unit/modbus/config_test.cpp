@@ -356,5 +356,69 @@ TEST(ModbusConfig, AllErrorsAreReportedAtOnce) {
               }));
 }
 
+// ---- Modbus RTU: serial instead of host ----
+
+const std::string kSerialPoint =
+    "points:\n"
+    "  - name: voltage\n"
+    "    table: input_register\n"
+    "    address: 0\n";
+
+TEST(ModbusConfig, SerialDefaultsAndEveryKey) {
+    auto c = parse("serial:\n  port: /dev/ttyUSB0\nunit_id: 3\n" + kSerialPoint);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->serial);
+    EXPECT_TRUE(c->host.empty());
+    EXPECT_EQ(c->serial->port, "/dev/ttyUSB0");
+    EXPECT_EQ(c->serial->baud, 9600U);
+    EXPECT_EQ(c->serial->parity, Parity::none);
+    EXPECT_EQ(c->serial->data_bits, 8U);
+    EXPECT_EQ(c->serial->stop_bits, 1U);
+    EXPECT_EQ(c->serial->describe(), "9600 8N1");
+
+    auto all = parse(
+        "serial:\n  port: /dev/ttyS1\n  baud: 19200\n  parity: even\n  data_bits: 7\n"
+        "  stop_bits: 2\n" +
+        kSerialPoint);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->serial->describe(), "19200 7E2");
+    EXPECT_TRUE(all->serial->same_line_settings(*all->serial));
+    EXPECT_FALSE(all->serial->same_line_settings(*c->serial));
+}
+
+TEST(ModbusConfig, HostAndSerialAreExclusive) {
+    EXPECT_EQ(error_of("host: 10.0.0.5\nserial:\n  port: /dev/ttyUSB0\n" + kSerialPoint),
+              "devices.d/meter.yaml:1:7: devices[0].host: a device has either host (Modbus TCP) "
+              "or serial (Modbus RTU), not both; remove host");
+}
+
+TEST(ModbusConfig, SerialValuesAreChecked) {
+    EXPECT_NE(error_of("serial:\n  port: /dev/ttyUSB0\n  parity: mark\n" + kSerialPoint)
+                  .find("devices[0].serial.parity"),
+              std::string::npos);
+    EXPECT_NE(error_of("serial:\n  port: /dev/ttyUSB0\n  data_bits: 6\n" + kSerialPoint)
+                  .find("devices[0].serial.data_bits"),
+              std::string::npos);
+    EXPECT_NE(error_of("serial:\n  baud: 9600\n" + kSerialPoint).find("devices[0].serial.port"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of("serial:\n  port: /dev/ttyUSB0\n  speed: 9600\n" + kSerialPoint).find("speed"),
+        std::string::npos);
+    EXPECT_NE(error_of("serial:\n  port: /dev/ttyUSB0\nmax_concurrent_requests: 2\n" + kSerialPoint)
+                  .find("one request at a time"),
+              std::string::npos);
+}
+
+TEST(ModbusConfig, SerialBroadcastUnitOnlyWithWritablePoints) {
+    EXPECT_NE(
+        error_of("serial:\n  port: /dev/ttyUSB0\nunit_id: 0\n" + kSerialPoint).find("broadcast"),
+        std::string::npos);
+    auto c = parse(
+        "serial:\n  port: /dev/ttyUSB0\nunit_id: 0\npoints:\n  - name: sync\n"
+        "    table: holding_register\n    address: 5\n    writable: true\n");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->unit_id, 0);
+}
+
 }  // namespace
 }  // namespace lintel::modbus

@@ -1,6 +1,8 @@
 // Unit tests of Modbus TCP framing: request encoding, strict response decoding, stream framing.
 #include "frame.hpp"
 
+#include "requests.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,14 +12,6 @@ namespace lintel::modbus {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-Request read(FunctionCode fc, std::uint16_t address, std::uint16_t count) {
-    Request r;
-    r.function = fc;
-    r.address = address;
-    r.count = count;
-    return r;
-}
 
 // An ADU with a correct length field around `pdu`.
 Bytes adu(std::uint16_t tid, std::uint8_t unit, const Bytes& pdu) {
