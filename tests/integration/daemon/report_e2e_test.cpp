@@ -175,7 +175,7 @@ TEST_F(ReportE2ETest, MessageReductionForASteadyMeter) {
 TEST_F(ReportE2ETest, MessageReductionForAMovingMeter) {
     // The peer's meter mode: voltage, current, power as slow sine waves, energy counting up,
     // refreshed every second; polled every 100 ms by two devices from one template.
-    auto meter = modbus::test::ModbusPeer::start({.meter = true});
+    auto meter = modbus::test::ModbusPeer::start(modbus::test::PeerOptions::tcp(0, 1, true));
     ASSERT_TRUE(meter) << meter.error().message;
     fs::remove(etc() / "devices.d" / "meter.yaml");
     std::ofstream(etc() / "devices.d" / "models.yaml")
