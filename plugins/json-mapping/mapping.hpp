@@ -1,0 +1,54 @@
+// How one point is found in a device's JSON document (docs/ipdevices.md, "Point mapping"),
+// and the strict reading of its config keys, shared by the http and mqtt drivers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lintel/config_reader.hpp"
+#include "lintel/error.hpp"
+#include "lintel/point.hpp"
+
+namespace lintel::jsonmap {
+
+enum class ValueType { boolean, integer, real, string };
+
+std::string_view to_string(ValueType t);
+
+struct PointMapping {
+    std::string name;
+    std::string pointer;  // RFC 6901, validated: "" is the whole document
+    ValueType type = ValueType::real;
+    bool from_text = false;  // a JSON string holding the number/boolean is accepted
+    double scale = 1;
+    double offset = 0;
+    std::string unit;
+    std::optional<std::string> timestamp;  // RFC 6901 pointer to the value's time
+    bool writable = false;
+    std::optional<double> min;  // write limits, engineering units
+    std::optional<double> max;
+
+    // Integers with identity scaling stay exact integers; scaled integers become reals.
+    bool is_exact_integer() const {
+        return type == ValueType::integer && scale == 1 && offset == 0;
+    }
+    // What the point publishes (and accepts for writes) after scaling.
+    ValueType published_type() const {
+        return type == ValueType::integer && !is_exact_integer() ? ValueType::real : type;
+    }
+};
+
+// Checks RFC 6901 syntax ("" or "/a/b~1c/0"; "~" only as "~0" or "~1"). nullopt when valid.
+std::optional<std::string> check_pointer(std::string_view pointer);
+
+// Reads the mapping keys (name, pointer, type, from_text, scale, offset, unit, timestamp,
+// writable, min, max) from `r`; the caller reads its own keys (topic, write, ...) and calls
+// r.finish(). Errors go to r.errors(); nullopt if any was added.
+std::optional<PointMapping> read_mapping(sdk::MapReader& r);
+
+// The device value to send for a write of `value` (engineering units) to `mapping`: type
+// checked, limits checked, scale and offset undone. Errors: write.type, write.range.
+Expected<sdk::Value> to_device_value(const PointMapping& mapping, const sdk::Value& value);
+
+}  // namespace lintel::jsonmap
