@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "net/key_file.hpp"
 #include "pkcs11/pkcs11.hpp"
 
 namespace lintel::uplink {
@@ -67,18 +68,7 @@ bool is_ip_literal(std::string_view host) {
 }  // namespace
 
 Expected<void> check_private_key_mode(const std::filesystem::path& key_file) {
-    struct stat st {};
-    if (stat(key_file.c_str(), &st) != 0)
-        return make_error("uplink.tls", "cannot read key file " + key_file.string() + ": " +
-                                            std::strerror(errno));
-    if ((st.st_mode & 077) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-        return make_error("uplink.tls", "key file " + key_file.string() + " has mode " + mode +
-                                            ": it must not be readable by group or others "
-                                            "(chmod 0600)");
-    }
-    return {};
+    return net::check_secret_file_mode(key_file, "key file", "uplink.tls");
 }
 
 Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings,
