@@ -115,6 +115,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
                 sdk::PointValue{name_, m.name, jsonmap::zero_value(m), m.unit, Quality::error, ts});
         }
         for (auto& e : point_error_) e.reset();  // re-logged when the device answers again
+        payload_error_.reset();
         publish(std::move(values));
     }
 
@@ -140,9 +141,27 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
         }
         if (failing == e.error->message || stopped_) return;
         failing = e.error->message;
+        if (e.error->code == "mapping.not_json") return;  // one line for the payload: note_payload
         host_.log().warning("point " + point + " from " + peer_ + ": " + e.error->message +
                                 "; published with quality=error",
                             {{"POINT", point}, {"ERROR", e.error->code}});
+    }
+
+    // A payload that is not JSON fails every point the same way: one line, not one per point.
+    void note_payload(const std::vector<jsonmap::Extraction>& extracted) {
+        const bool broken = !extracted.empty() && extracted.front().error &&
+                            extracted.front().error->code == "mapping.not_json";
+        if (!broken) {
+            payload_error_.reset();
+            return;
+        }
+        const Error& e = *extracted.front().error;
+        if (payload_error_ == e.message || stopped_) return;
+        payload_error_ = e.message;
+        host_.log().warning("answer from " + peer_ + ": " + e.message + "; all " +
+                                std::to_string(extracted.size()) +
+                                " points published with quality=error",
+                            {{"ERROR", e.code}});
     }
 
     asio::awaitable<void> poll_once() {
@@ -165,6 +184,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
             co_return;
         }
         auto extracted = jsonmap::extract(response->body, mappings_, name_, sdk::now_unix_ms());
+        note_payload(extracted);
         std::vector<sdk::PointValue> values;
         values.reserve(extracted.size());
         std::size_t failed = 0;
@@ -315,6 +335,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
     asio::any_io_executor executor_;
     std::string peer_;
     std::vector<std::optional<std::string>> point_error_;  // message being reported
+    std::optional<std::string> payload_error_;             // same, for a payload that is not JSON
     asio::steady_timer timer_;
     std::shared_ptr<HttpClient> client_;
     Health health_ = Health::starting;
