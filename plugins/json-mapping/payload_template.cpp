@@ -103,9 +103,12 @@ Expected<PayloadTemplate> PayloadTemplate::parse(std::string_view text, Escape e
         t.parts_.push_back(Part{slot, {}});
         pos = close + 2;
     }
-    const std::string_view body = trim(text);
-    if (escape == Escape::json && !body.empty() &&
-        (body.front() == '{' || body.front() == '[' || body.front() == '"')) {
+    // Only a template whose own text starts like JSON is checked ("{{text}}" is plain text).
+    std::string_view head;
+    if (!t.parts_.empty() && t.parts_.front().slot == Slot::literal)
+        head = trim(t.parts_.front().literal);
+    if (escape == Escape::json && !head.empty() &&
+        (head.front() == '{' || head.front() == '[' || head.front() == '"')) {
         const sdk::Value v = sample(kind);
         const std::string rendered = t.render(TemplateContext{v, "a/\"point\"", "dev\\ice"});
         if (!json::accept(rendered)) {

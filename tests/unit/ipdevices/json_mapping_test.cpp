@@ -281,6 +281,7 @@ TEST(JsonMappingTemplate, Errors) {
         "template.invalid_json");
     // Plain text payloads are not checked as JSON.
     EXPECT_TRUE(PayloadTemplate::parse("ON", Escape::json, ValueType::boolean));
+    EXPECT_TRUE(PayloadTemplate::parse("{{text}}", Escape::json, ValueType::string));
 }
 
 }  // namespace
