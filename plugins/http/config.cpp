@@ -17,11 +17,6 @@ using sdk::MapReader;
 
 constexpr std::array<std::string_view, 3> k_methods{"GET", "POST", "PUT"};
 
-const ConfigNode& at(const MapReader& r, std::string_view key) {
-    const ConfigNode* n = r.node().find(key);
-    return n != nullptr ? *n : r.node();
-}
-
 Method to_method(std::string_view s) {
     if (s == "POST") return Method::post;
     if (s == "PUT") return Method::put;
@@ -71,22 +66,22 @@ std::optional<WriteConfig> read_write(const ConfigNode& node, const std::string&
     w.method = to_method(r.choice("method", k_methods, "POST").value_or("POST"));
     const std::string url = r.string("url", device_url);
     if (auto t = jsonmap::PayloadTemplate::parse(url, jsonmap::Escape::url, kind); !t) {
-        errors.add(at(r, "url"), t.error().message);
+        errors.add(jsonmap::key_node(r, "url"), t.error().message);
     } else {
         // Placeholders are percent-encoded, so a URL valid for one value is valid for all.
         const sdk::Value sample = std::string("x");
         const std::string rendered = t->render(jsonmap::TemplateContext{sample, "p", "d"});
         if (auto u = net::parse_http_url(rendered, net::Schemes::http_or_https); !u) {
-            errors.add(at(r, "url"), "not a usable URL: " + u.error().message);
+            errors.add(jsonmap::key_node(r, "url"), "not a usable URL: " + u.error().message);
         }
         w.url = std::move(*t);
     }
     if (auto body = r.optional_string("body")) {
         if (w.method == Method::get) {
-            errors.add(at(r, "body"), "a GET write sends no body; use POST or PUT");
+            errors.add(jsonmap::key_node(r, "body"), "a GET write sends no body; use POST or PUT");
         } else if (auto t = jsonmap::PayloadTemplate::parse(*body, jsonmap::Escape::json, kind);
                    !t) {
-            errors.add(at(r, "body"), t.error().message);
+            errors.add(jsonmap::key_node(r, "body"), t.error().message);
         } else {
             w.body = std::move(*t);
         }
@@ -150,7 +145,7 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     const std::string url = r.string("url").value_or("");
     if (r.has("url")) {
         if (auto u = net::parse_http_url(url, net::Schemes::http_or_https); !u) {
-            errors.add(at(r, "url"), "not a usable URL: " + u.error().message);
+            errors.add(jsonmap::key_node(r, "url"), "not a usable URL: " + u.error().message);
         } else {
             d.url = std::move(*u);
         }
@@ -159,14 +154,15 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     d.headers = read_headers(r.child("headers"), errors);
     d.body = r.string("body", "");
     if (!d.body.empty() && d.method == Method::get)
-        errors.add(at(r, "body"), "a GET request sends no body; use method: POST");
+        errors.add(jsonmap::key_node(r, "body"), "a GET request sends no body; use method: POST");
     if (const ConfigNode* auth = r.child("basic_auth")) {
         MapReader a(*auth, errors);
         if (a.ok()) {
             BasicAuth b;
             b.username = a.string("username").value_or("");
             if (b.username.find(':') != std::string::npos)
-                errors.add(at(a, "username"), "a basic_auth username must not contain ':'");
+                errors.add(jsonmap::key_node(a, "username"),
+                           "a basic_auth username must not contain ':'");
             b.password_file = a.string("password_file").value_or("");
             a.finish();
             d.basic_auth = std::move(b);
@@ -182,48 +178,32 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     if (device_write != nullptr)
         d.write = read_write(*device_write, url, jsonmap::ValueType::string, errors);
 
-    if (const ConfigNode* points = r.child("points", true); points != nullptr) {
-        if (!points->is_sequence()) {
-            errors.add(*points, "expected a list of points");
-        } else if (points->items.empty()) {
-            errors.add(*points, "at least one point is required");
-        }
-        for (const ConfigNode& item :
-             points->is_sequence() ? points->items : std::vector<ConfigNode>{}) {
-            MapReader p(item, errors);
-            if (!p.ok()) continue;
-            const std::size_t point_before = errors.size();
-            auto mapping = jsonmap::read_mapping(p);
-            PointConfig pc;
-            if (const ConfigNode* w = p.child("write")) {
-                if (mapping && !mapping->writable) {
-                    errors.add(*w, "write needs writable: true");
-                } else if (mapping) {
-                    pc.write = read_write(*w, url, mapping->published_type(), errors);
-                }
+    std::optional<WriteConfig> point_write;
+    jsonmap::read_points(
+        r,
+        [&](MapReader& p, const std::optional<jsonmap::PointMapping>& mapping) {
+            point_write.reset();
+            const ConfigNode* w = p.child("write");
+            if (w == nullptr || !mapping) return;
+            if (!mapping->writable) {
+                errors.add(*w, "write needs writable: true");
+            } else {
+                point_write = read_write(*w, url, mapping->published_type(), errors);
             }
-            p.finish();
-            if (!mapping || errors.size() != point_before) continue;
-            pc.mapping = std::move(*mapping);
-            if (pc.mapping.writable && !pc.write) {
+        },
+        [&](jsonmap::PointMapping mapping, const ConfigNode& item) {
+            if (mapping.writable && !point_write) {
                 if (device_write == nullptr) {
-                    errors.add(item, "writable point " + pc.mapping.name +
+                    errors.add(item, "writable point " + mapping.name +
                                          " needs a write (on the point or the device)");
                 } else if (d.write) {
                     // Re-checked for this point's type: a body valid for strings may not be
                     // valid JSON for a bool.
-                    read_write(*device_write, url, pc.mapping.published_type(), errors);
+                    read_write(*device_write, url, mapping.published_type(), errors);
                 }
             }
-            for (const auto& other : d.points) {
-                if (other.mapping.name == pc.mapping.name) {
-                    errors.add(item, "point name \"" + pc.mapping.name +
-                                         "\" is used twice in this device");
-                }
-            }
-            d.points.push_back(std::move(pc));
-        }
-    }
+            d.points.push_back(PointConfig{std::move(mapping), std::move(point_write)});
+        });
     r.finish();
     if (errors.size() != before) return std::nullopt;
     return d;

@@ -9,8 +9,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "extract.hpp"
 #include "http_client.hpp"
@@ -27,20 +25,8 @@ std::string duration_text(std::chrono::milliseconds d) {
     return std::to_string(d.count()) + "ms";
 }
 
-// The password, read at every request so a rotated file is picked up without a reload.
 Expected<std::string> read_password(const std::filesystem::path& file) {
-    if (auto mode = net::check_secret_file_mode(file, "password file", "http.password_file");
-        !mode) {
-        return std::unexpected(mode.error());
-    }
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return make_error("http.password_file", "cannot read password file " + file.string());
-    std::string password = text.str();
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
-        password.pop_back();
-    return password;
+    return net::read_secret_file(file, "password file", "http.password_file");
 }
 
 bool is_2xx(unsigned status) { return status >= 200 && status < 300; }

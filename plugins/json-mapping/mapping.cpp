@@ -1,6 +1,7 @@
 // Strict reading of a point's mapping keys, and the inverse mapping used by writes.
 #include "mapping.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -12,11 +13,6 @@ using sdk::ConfigNode;
 using sdk::MapReader;
 
 constexpr std::array<std::string_view, 4> k_types{"bool", "int", "float", "string"};
-
-const ConfigNode& at(const MapReader& r, std::string_view key) {
-    const ConfigNode* n = r.node().find(key);
-    return n != nullptr ? *n : r.node();
-}
 
 bool numeric(ValueType t) { return t == ValueType::integer || t == ValueType::real; }
 
@@ -43,6 +39,42 @@ std::string_view kind_name(const sdk::Value& v) {
 
 std::string_view to_string(ValueType t) { return k_types[static_cast<std::size_t>(t)]; }
 
+const ConfigNode& key_node(const MapReader& r, std::string_view key) {
+    const ConfigNode* n = r.node().find(key);
+    return n != nullptr ? *n : r.node();
+}
+
+void read_points(
+    MapReader& device,
+    const std::function<void(MapReader&, const std::optional<PointMapping>&)>& read_rest,
+    const std::function<void(PointMapping, const ConfigNode&)>& accept) {
+    sdk::ConfigErrors& errors = device.errors();
+    const ConfigNode* points = device.child("points", true);
+    if (points == nullptr) return;
+    if (!points->is_sequence()) {
+        errors.add(*points, "expected a list of points");
+        return;
+    }
+    if (points->items.empty()) errors.add(*points, "at least one point is required");
+    std::vector<std::string> names;
+    for (const ConfigNode& item : points->items) {
+        MapReader p(item, errors);
+        if (!p.ok()) continue;
+        const std::size_t before = errors.size();
+        auto mapping = read_mapping(p);
+        read_rest(p, mapping);
+        p.finish();
+        if (!mapping || errors.size() != before) continue;
+        if (std::find(names.begin(), names.end(), mapping->name) != names.end()) {
+            errors.add(key_node(p, "name"),
+                       "point name \"" + mapping->name + "\" is used twice in this device");
+            continue;
+        }
+        names.push_back(mapping->name);
+        accept(std::move(*mapping), item);
+    }
+}
+
 std::optional<std::string> check_pointer(std::string_view pointer) {
     if (pointer.empty()) return std::nullopt;
     if (pointer.front() != '/')
@@ -61,11 +93,12 @@ std::optional<PointMapping> read_mapping(MapReader& r) {
     const std::size_t before = errors.size();
     PointMapping m;
     m.name = r.string("name").value_or("");
-    if (r.has("name") && m.name.empty()) errors.add(at(r, "name"), "point name must not be empty");
+    if (r.has("name") && m.name.empty())
+        errors.add(key_node(r, "name"), "point name must not be empty");
 
     if (auto pointer = r.string("pointer")) {
         m.pointer = *pointer;
-        if (auto why = check_pointer(m.pointer)) errors.add(at(r, "pointer"), *why);
+        if (auto why = check_pointer(m.pointer)) errors.add(key_node(r, "pointer"), *why);
     }
     const auto type = r.choice("type", k_types, "float");
     if (type) {
@@ -75,22 +108,23 @@ std::optional<PointMapping> read_mapping(MapReader& r) {
     }
     m.from_text = r.boolean("from_text", false);
     if (m.from_text && type && m.type == ValueType::string)
-        errors.add(at(r, "from_text"), "from_text applies to bool, int and float points");
+        errors.add(key_node(r, "from_text"), "from_text applies to bool, int and float points");
 
     for (std::string_view key : {"scale", "offset"}) {
         if (r.has(key) && type && !numeric(m.type)) {
             r.child(key);
-            errors.add(at(r, key), std::string(key) + " applies only to int and float points");
+            errors.add(key_node(r, key),
+                       std::string(key) + " applies only to int and float points");
         }
     }
     m.scale = r.number("scale", 1.0);
-    if (m.scale == 0) errors.add(at(r, "scale"), "scale must not be 0");
+    if (m.scale == 0) errors.add(key_node(r, "scale"), "scale must not be 0");
     m.offset = r.number("offset", 0.0);
     m.unit = r.string("unit", "");
 
     if (auto ts = r.optional_string("timestamp")) {
         m.timestamp = *ts;
-        if (auto why = check_pointer(*ts)) errors.add(at(r, "timestamp"), *why);
+        if (auto why = check_pointer(*ts)) errors.add(key_node(r, "timestamp"), *why);
     }
 
     m.writable = r.boolean("writable", false);
@@ -99,13 +133,15 @@ std::optional<PointMapping> read_mapping(MapReader& r) {
         std::optional<double> limit = r.number(key);
         if (!limit) continue;
         if (!m.writable) {
-            errors.add(at(r, key), std::string(key) + " is a write limit; it needs writable: true");
+            errors.add(key_node(r, key),
+                       std::string(key) + " is a write limit; it needs writable: true");
         } else if (type && !numeric(m.type)) {
-            errors.add(at(r, key), std::string(key) + " applies only to int and float points");
+            errors.add(key_node(r, key),
+                       std::string(key) + " applies only to int and float points");
         }
         (key == "min" ? m.min : m.max) = limit;
     }
-    if (m.min && m.max && *m.min > *m.max) errors.add(at(r, "max"), "max is below min");
+    if (m.min && m.max && *m.min > *m.max) errors.add(key_node(r, "max"), "max is below min");
     if (errors.size() != before) return std::nullopt;
     return m;
 }

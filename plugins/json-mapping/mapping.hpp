@@ -2,6 +2,7 @@
 // and the strict reading of its config keys, shared by the http and mqtt drivers.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,18 @@ std::optional<std::string> check_pointer(std::string_view pointer);
 // writable, min, max) from `r`; the caller reads its own keys (topic, write, ...) and calls
 // r.finish(). Errors go to r.errors(); nullopt if any was added.
 std::optional<PointMapping> read_mapping(sdk::MapReader& r);
+
+// Where to report a problem with `key`: the key's own node when present, else the map.
+const sdk::ConfigNode& key_node(const sdk::MapReader& r, std::string_view key);
+
+// Reads a device's required, non-empty `points` list, the same way for every JSON driver: per
+// item the mapping keys (read_mapping), then the driver's own keys through
+// `read_rest(point_reader, mapping)` (mapping is nullopt when its keys had errors), then unknown
+// keys and a unique name. `accept(mapping, item)` gets each point without any error.
+void read_points(
+    sdk::MapReader& device,
+    const std::function<void(sdk::MapReader&, const std::optional<PointMapping>&)>& read_rest,
+    const std::function<void(PointMapping, const sdk::ConfigNode&)>& accept);
 
 // The device value to send for a write of `value` (engineering units) to `mapping`: type
 // checked, limits checked, scale and offset undone. Errors: write.type, write.range.

@@ -12,11 +12,6 @@ using sdk::ConfigErrors;
 using sdk::ConfigNode;
 using sdk::MapReader;
 
-const ConfigNode& at(const MapReader& r, std::string_view key) {
-    const ConfigNode* n = r.node().find(key);
-    return n != nullptr ? *n : r.node();
-}
-
 std::optional<WriteConfig> read_write(const ConfigNode& node, jsonmap::ValueType kind,
                                       ConfigErrors& errors) {
     const std::size_t before = errors.size();
@@ -25,11 +20,11 @@ std::optional<WriteConfig> read_write(const ConfigNode& node, jsonmap::ValueType
     WriteConfig w;
     if (auto topic = r.string("topic")) {
         w.topic = *topic;
-        if (auto why = check_topic(w.topic)) errors.add(at(r, "topic"), *why);
+        if (auto why = check_topic(w.topic)) errors.add(jsonmap::key_node(r, "topic"), *why);
     }
     if (auto payload = r.string("payload")) {
         if (auto t = jsonmap::PayloadTemplate::parse(*payload, jsonmap::Escape::json, kind); !t) {
-            errors.add(at(r, "payload"), t.error().message);
+            errors.add(jsonmap::key_node(r, "payload"), t.error().message);
         } else {
             w.payload = std::move(*t);
         }
@@ -50,7 +45,8 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
 
     DeviceConfig d;
     d.host = r.string("host").value_or("");
-    if (r.has("host") && d.host.empty()) errors.add(at(r, "host"), "host must not be empty");
+    if (r.has("host") && d.host.empty())
+        errors.add(jsonmap::key_node(r, "host"), "host must not be empty");
     if (const ConfigNode* tls = r.child("tls")) {
         MapReader t(*tls, errors);
         if (t.ok()) {
@@ -66,11 +62,12 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     }
     d.port = static_cast<std::uint16_t>(r.integer("port", d.tls ? 8883 : 1883, 1, 65535));
     d.client_id = r.string("client_id", "");
-    if (d.client_id.size() > 64) errors.add(at(r, "client_id"), "client_id is over 64 bytes");
+    if (d.client_id.size() > 64)
+        errors.add(jsonmap::key_node(r, "client_id"), "client_id is over 64 bytes");
     d.username = r.string("username", "");
     d.password_file = r.string("password_file", "");
     if (!d.password_file.empty() && d.username.empty())
-        errors.add(at(r, "password_file"), "password_file needs a username");
+        errors.add(jsonmap::key_node(r, "password_file"), "password_file needs a username");
     d.keepalive =
         std::chrono::duration_cast<std::chrono::seconds>(r.duration("keepalive", 30s, 5s, 1h));
 
@@ -78,50 +75,37 @@ std::optional<DeviceConfig> parse_device_config(const ConfigNode& settings, Conf
     if (device_write != nullptr)
         d.write = read_write(*device_write, jsonmap::ValueType::string, errors);
 
-    if (const ConfigNode* points = r.child("points", true); points != nullptr) {
-        if (!points->is_sequence()) {
-            errors.add(*points, "expected a list of points");
-        } else if (points->items.empty()) {
-            errors.add(*points, "at least one point is required");
-        }
-        for (const ConfigNode& item :
-             points->is_sequence() ? points->items : std::vector<ConfigNode>{}) {
-            MapReader p(item, errors);
-            if (!p.ok()) continue;
-            const std::size_t point_before = errors.size();
-            auto mapping = jsonmap::read_mapping(p);
-            PointConfig pc;
+    PointConfig pending;
+    jsonmap::read_points(
+        r,
+        [&](MapReader& p, const std::optional<jsonmap::PointMapping>& mapping) {
+            pending = PointConfig{};
             if (auto topic = p.string("topic")) {
-                pc.topic = *topic;
-                if (auto why = check_filter(pc.topic)) errors.add(at(p, "topic"), *why);
+                pending.topic = *topic;
+                if (auto why = check_filter(pending.topic))
+                    errors.add(jsonmap::key_node(p, "topic"), *why);
             }
-            if (p.has("stale_after")) pc.stale_after = p.duration("stale_after", 0ms, 1s, 24h);
-            if (const ConfigNode* w = p.child("write")) {
-                if (mapping && !mapping->writable) {
-                    errors.add(*w, "write needs writable: true");
-                } else if (mapping) {
-                    pc.write = read_write(*w, mapping->published_type(), errors);
-                }
+            if (p.has("stale_after")) pending.stale_after = p.duration("stale_after", 0ms, 1s, 24h);
+            const ConfigNode* w = p.child("write");
+            if (w == nullptr || !mapping) return;
+            if (!mapping->writable) {
+                errors.add(*w, "write needs writable: true");
+            } else {
+                pending.write = read_write(*w, mapping->published_type(), errors);
             }
-            p.finish();
-            if (!mapping || errors.size() != point_before) continue;
-            pc.mapping = std::move(*mapping);
-            if (pc.mapping.writable && !pc.write) {
+        },
+        [&](jsonmap::PointMapping mapping, const ConfigNode& item) {
+            if (mapping.writable && !pending.write) {
                 if (device_write == nullptr) {
-                    errors.add(item, "writable point " + pc.mapping.name +
+                    errors.add(item, "writable point " + mapping.name +
                                          " needs a write (on the point or the device)");
                 } else if (d.write) {
-                    read_write(*device_write, pc.mapping.published_type(), errors);
+                    read_write(*device_write, mapping.published_type(), errors);
                 }
             }
-            for (const auto& other : d.points) {
-                if (other.mapping.name == pc.mapping.name)
-                    errors.add(item, "point name \"" + pc.mapping.name +
-                                         "\" is used twice in this device");
-            }
-            d.points.push_back(std::move(pc));
-        }
-    }
+            pending.mapping = std::move(mapping);
+            d.points.push_back(std::move(pending));
+        });
     r.finish();
     if (errors.size() != before) return std::nullopt;
     return d;

@@ -6,9 +6,7 @@
 #include "mqtt_device.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "extract.hpp"
 #include "net/key_file.hpp"
@@ -28,18 +26,7 @@ constexpr std::chrono::milliseconds k_max_backoff = 30s;
 constexpr std::chrono::milliseconds k_stale_tick = 250ms;
 
 Expected<std::string> read_password(const std::filesystem::path& file) {
-    if (auto mode = net::check_secret_file_mode(file, "password file", "mqtt.password_file");
-        !mode) {
-        return std::unexpected(mode.error());
-    }
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return make_error("mqtt.password_file", "cannot read password file " + file.string());
-    std::string password = text.str();
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
-        password.pop_back();
-    return password;
+    return net::read_secret_file(file, "password file", "mqtt.password_file");
 }
 
 struct PendingWrite {

@@ -10,6 +10,7 @@
 #include "core/yaml_loader.hpp"
 #include "mqtt_driver.hpp"
 #include "support/asio_run.hpp"
+#include "support/device_test_loop.hpp"
 #include "support/fake_device_host.hpp"
 #include "support/files.hpp"
 #include "support/mosquitto_broker.hpp"
@@ -85,20 +86,10 @@ protected:
     }
 
     Expected<void> write(sdk::Device& device, const std::string& point, Value value) {
-        std::optional<Expected<void>> result;
-        device.write(point, value, [&](Expected<void> r) { result = std::move(r); });
-        EXPECT_FALSE(result) << "done ran inside write()";
-        EXPECT_TRUE(run_until([&] { return result.has_value(); }));
-        return result ? *result : make_error("test.timeout", "write did not complete");
+        return lintel::test::write_and_wait(io_, device, point, value);
     }
 
-    void stop_and_drain(sdk::Device& device) {
-        device.stop();
-        io_.restart();
-        const auto start = std::chrono::steady_clock::now();
-        io_.run_for(3s);
-        EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "work left after stop()";
-    }
+    void stop_and_drain(sdk::Device& device) { lintel::test::stop_and_drain(io_, device); }
 
     lintel::test::TempDir dir_{"lintel-mqttdev"};
     std::optional<lintel::test::MosquittoBroker> broker_;
