@@ -12,6 +12,7 @@
 
 #include "extract.hpp"
 #include "http_client.hpp"
+#include "lintel/session_device.hpp"
 #include "net/key_file.hpp"
 
 namespace lintel::http {
@@ -43,8 +44,8 @@ static_assert(static_cast<int>(jsonmap::ValueType::string) ==
 
 }  // namespace
 
-struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
-    Session(std::string name, DeviceConfig config, sdk::DeviceHost& host)
+struct HttpSession : std::enable_shared_from_this<HttpSession> {
+    HttpSession(std::string name, DeviceConfig config, sdk::DeviceHost& host)
         : name_(std::move(name)),
           config_(std::move(config)),
           mappings_(config_.mappings()),
@@ -192,7 +193,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
         }
     }
 
-    static asio::awaitable<void> run(std::shared_ptr<Session> self) {
+    static asio::awaitable<void> run(std::shared_ptr<HttpSession> self) {
         while (!self->stopped_) {
             co_await self->poll_once();
             if (self->stopped_) break;
@@ -204,7 +205,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
 
     // ---- writes ----
 
-    static asio::awaitable<void> write_one(std::shared_ptr<Session> self, HttpRequest request,
+    static asio::awaitable<void> write_one(std::shared_ptr<HttpSession> self, HttpRequest request,
                                            std::string point, sdk::WriteDone done) {
         auto response = co_await self->client_->send(request, self->config_.timeout);
         if (self->stopped_) {
@@ -296,7 +297,7 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
             return;
         }
         client_ = std::move(*client);
-        std::weak_ptr<Session> weak = weak_from_this();
+        std::weak_ptr<HttpSession> weak = weak_from_this();
         asio::co_spawn(executor_, run(shared_from_this()), [weak](std::exception_ptr e) {
             auto self = weak.lock();
             if (!e || self == nullptr || self->stopped_) return;
@@ -330,15 +331,10 @@ struct HttpDevice::Session : std::enable_shared_from_this<HttpDevice::Session> {
     bool stopped_ = false;
 };
 
-HttpDevice::HttpDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host)
-    : session_(std::make_shared<Session>(std::move(name), std::move(config), host)) {}
-
-HttpDevice::~HttpDevice() { session_->stop(); }
-
-void HttpDevice::start() { session_->start(); }
-void HttpDevice::stop() { session_->stop(); }
-void HttpDevice::write(std::string_view point, const sdk::Value& value, sdk::WriteDone done) {
-    session_->write(point, value, std::move(done));
+std::unique_ptr<sdk::Device> make_http_device(std::string name, DeviceConfig config,
+                                              sdk::DeviceHost& host) {
+    return std::make_unique<sdk::SessionDevice<HttpSession>>(std::move(name), std::move(config),
+                                                             host);
 }
 
 }  // namespace lintel::http

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "extract.hpp"
+#include "lintel/session_device.hpp"
 #include "net/key_file.hpp"
 #include "topic.hpp"
 #include "uplink/mqtt_client.hpp"
@@ -37,8 +38,8 @@ struct PendingWrite {
 
 }  // namespace
 
-struct MqttDevice::Session : std::enable_shared_from_this<MqttDevice::Session> {
-    Session(std::string name, DeviceConfig config, sdk::DeviceHost& host)
+struct MqttSession : std::enable_shared_from_this<MqttSession> {
+    MqttSession(std::string name, DeviceConfig config, sdk::DeviceHost& host)
         : name_(std::move(name)),
           config_(std::move(config)),
           host_(host),
@@ -112,7 +113,7 @@ struct MqttDevice::Session : std::enable_shared_from_this<MqttDevice::Session> {
             if (!password) return fail_attempt(password.error());
             o.password = std::move(*password);
         }
-        std::weak_ptr<Session> weak = weak_from_this();
+        std::weak_ptr<MqttSession> weak = weak_from_this();
         const std::uint64_t attempt = ++attempt_;
         auto guard = [weak, attempt](auto fn) {
             return [weak, attempt, fn](auto... args) {
@@ -121,15 +122,16 @@ struct MqttDevice::Session : std::enable_shared_from_this<MqttDevice::Session> {
             };
         };
         uplink::MqttEvents events;
-        events.on_connect = guard([](Session& s, uplink::MqttResult r) { s.on_connect(r); });
-        events.on_disconnect = guard([](Session& s, uplink::MqttResult r) {
+        events.on_connect = guard([](MqttSession& s, uplink::MqttResult r) { s.on_connect(r); });
+        events.on_disconnect = guard([](MqttSession& s, uplink::MqttResult r) {
             s.fail_attempt(Error{"mqtt.connect", r.text});
         });
-        events.on_message = guard([](Session& s, uplink::MqttMessage m) { s.on_message(m); });
+        events.on_message = guard([](MqttSession& s, uplink::MqttMessage m) { s.on_message(m); });
         events.on_publish =
-            guard([](Session& s, int mid, uplink::MqttResult r) { s.on_publish(mid, r); });
-        events.on_subscribe = guard(
-            [](Session& s, int mid, std::vector<int> granted) { s.on_subscribe(mid, granted); });
+            guard([](MqttSession& s, int mid, uplink::MqttResult r) { s.on_publish(mid, r); });
+        events.on_subscribe = guard([](MqttSession& s, int mid, std::vector<int> granted) {
+            s.on_subscribe(mid, granted);
+        });
         auto client = uplink::make_mosquitto_client(executor_, o, std::move(events), host_.log());
         if (!client) return fail_attempt(client.error());
         client_ = std::move(*client);
@@ -389,15 +391,10 @@ struct MqttDevice::Session : std::enable_shared_from_this<MqttDevice::Session> {
     bool connected_ = false;
 };
 
-MqttDevice::MqttDevice(std::string name, DeviceConfig config, sdk::DeviceHost& host)
-    : session_(std::make_shared<Session>(std::move(name), std::move(config), host)) {}
-
-MqttDevice::~MqttDevice() { session_->stop(); }
-
-void MqttDevice::start() { session_->start(); }
-void MqttDevice::stop() { session_->stop(); }
-void MqttDevice::write(std::string_view point, const sdk::Value& value, sdk::WriteDone done) {
-    session_->write(point, value, std::move(done));
+std::unique_ptr<sdk::Device> make_mqtt_device(std::string name, DeviceConfig config,
+                                              sdk::DeviceHost& host) {
+    return std::make_unique<sdk::SessionDevice<MqttSession>>(std::move(name), std::move(config),
+                                                             host);
 }
 
 }  // namespace lintel::mqttdev

@@ -10,7 +10,7 @@ std::unique_ptr<sdk::Device> MqttDriver::create(const sdk::DeviceSpec& spec, sdk
                                                 sdk::ConfigErrors& errors) {
     auto config = parse_device_config(spec.settings, errors);
     if (!config) return nullptr;
-    return std::make_unique<MqttDevice>(spec.name, std::move(*config), host);
+    return make_mqtt_device(spec.name, std::move(*config), host);
 }
 
 }  // namespace lintel::mqttdev

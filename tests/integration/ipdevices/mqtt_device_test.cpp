@@ -81,6 +81,15 @@ protected:
         return lintel::test::run_until(io_, predicate, timeout);
     }
 
+    // The SUBACK may trail the CONNACK: the sensor publishes until its first value is mapped.
+    bool first_value_arrives() {
+        return run_until([&] {
+            send("sensors/kitchen/state", R"({"temp":21.5,"hum":40})");
+            return lintel::test::run_until(
+                io_, [&] { return host_.has_good("temp"); }, 300ms);
+        });
+    }
+
     void send(const std::string& topic, const std::string& payload) {
         ASSERT_TRUE(peer_->publish(topic, payload, 1));
     }
@@ -105,12 +114,7 @@ TEST_F(MqttDeviceTest, MapsMessagesFromWildcardTopics) {
     ASSERT_TRUE(device);
     device->start();
     ASSERT_TRUE(run_until([&] { return host_.health() == Health::ok; }));
-    // The SUBACK may trail the CONNACK: resend until the first value arrives.
-    ASSERT_TRUE(run_until([&] {
-        send("sensors/kitchen/state", R"({"temp":21.5,"hum":40})");
-        return lintel::test::run_until(
-            io_, [&] { return host_.has_good("temp"); }, 300ms);
-    }));
+    ASSERT_TRUE(first_value_arrives());
     EXPECT_EQ(host_.latest("temp")->value, Value(21.5));
     EXPECT_EQ(host_.latest("temp")->unit, "degC");
     EXPECT_EQ(host_.latest("humidity")->value, Value(40.0));
@@ -127,11 +131,7 @@ TEST_F(MqttDeviceTest, BadPayloadsAreErrorsAndTheDeviceKeepsGoing) {
     auto device = make();
     ASSERT_TRUE(device);
     device->start();
-    ASSERT_TRUE(run_until([&] {
-        send("sensors/kitchen/state", R"({"temp":21.5,"hum":40})");
-        return lintel::test::run_until(
-            io_, [&] { return host_.has_good("temp"); }, 300ms);
-    }));
+    ASSERT_TRUE(first_value_arrives());
     send("sensors/kitchen/state", "not json");
     ASSERT_TRUE(run_until([&] { return host_.latest_is("temp", Quality::error); }));
     EXPECT_EQ(host_.health(), Health::degraded);
@@ -148,11 +148,7 @@ TEST_F(MqttDeviceTest, QuietTopicGoesStaleOnceThenRecovers) {
     auto device = make();
     ASSERT_TRUE(device);
     device->start();
-    ASSERT_TRUE(run_until([&] {
-        send("sensors/kitchen/state", R"({"temp":21.5,"hum":40})");
-        return lintel::test::run_until(
-            io_, [&] { return host_.has_good("temp"); }, 300ms);
-    }));
+    ASSERT_TRUE(first_value_arrives());
     ASSERT_TRUE(run_until([&] { return host_.latest_is("temp", Quality::stale); }, 5s));
     EXPECT_EQ(host_.latest("temp")->value, Value(21.5));        // the last value, marked stale
     EXPECT_FALSE(host_.latest_is("humidity", Quality::stale));  // no stale_after
