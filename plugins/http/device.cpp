@@ -236,14 +236,11 @@ struct HttpSession : std::enable_shared_from_this<HttpSession> {
     }
 
     Expected<HttpRequest> write_request(std::string_view point, const sdk::Value& value) {
-        auto it = std::find_if(config_.points.begin(), config_.points.end(),
-                               [&](const PointConfig& p) { return p.mapping.name == point; });
-        if (it == config_.points.end())
-            return make_error("http.unknown_point",
-                              "device " + name_ + " has no point \"" + std::string(point) + "\"");
-        const WriteConfig* w = config_.write_for(*it);
-        if (!it->mapping.writable || w == nullptr)
-            return make_error("write.not_writable", "point " + it->mapping.name + " is read-only");
+        auto found =
+            jsonmap::find_writable(config_.points, point, name_, "http",
+                                   [&](const PointConfig& p) { return config_.write_for(p); });
+        if (!found) return std::unexpected(found.error());
+        const auto [it, w] = *found;
         auto device_value = jsonmap::to_device_value(it->mapping, value);
         if (!device_value) return std::unexpected(device_value.error());
         const jsonmap::TemplateContext context{*device_value, it->mapping.name, name_};

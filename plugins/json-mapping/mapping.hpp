@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lintel/config_reader.hpp"
 #include "lintel/error.hpp"
@@ -59,6 +61,25 @@ void read_points(
     sdk::MapReader& device,
     const std::function<void(sdk::MapReader&, const std::optional<PointMapping>&)>& read_rest,
     const std::function<void(PointMapping, const sdk::ConfigNode&)>& accept);
+
+// The point named `name` among a driver's `points` (each with a .mapping) and its write
+// settings (`write_for(point)`, null when it has none), for a write command. Errors:
+// <driver>.unknown_point, write.not_writable.
+template <typename Point, typename WriteFor>
+auto find_writable(const std::vector<Point>& points, std::string_view name, std::string_view device,
+                   std::string_view driver, WriteFor write_for)
+    -> Expected<std::pair<const Point*, decltype(write_for(points.front()))>> {
+    for (const Point& p : points) {
+        if (p.mapping.name != name) continue;
+        auto write = write_for(p);
+        if (!p.mapping.writable || write == nullptr)
+            return make_error("write.not_writable", "point " + p.mapping.name + " is read-only");
+        return std::pair{&p, write};
+    }
+    return make_error(
+        std::string(driver) + ".unknown_point",
+        "device " + std::string(device) + " has no point \"" + std::string(name) + "\"");
+}
 
 // The device value to send for a write of `value` (engineering units) to `mapping`: type
 // checked, limits checked, scale and offset undone. Errors: write.type, write.range.
