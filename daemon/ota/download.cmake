@@ -11,12 +11,12 @@ add_library(lintel_ota_download_core STATIC
 target_include_directories(lintel_ota_download_core PUBLIC
   ${PROJECT_SOURCE_DIR}/daemon
   ${PROJECT_SOURCE_DIR}/daemon/include)
-target_link_libraries(lintel_ota_download_core PRIVATE lintel_warnings)
+target_link_libraries(lintel_ota_download_core PUBLIC lintel_net PRIVATE lintel_warnings)
 
 if(LINTEL_FUZZ)  # the rest needs g++'s coroutine support with Boost 1.74
   return()
 endif()
-# Backoff and the private-key mode check come from the uplink; the file helpers and the SHA-256
+# Backoff comes from the uplink, the TLS client policy from net; the file helpers and the SHA-256
 # from common.
 add_library(lintel_ota_download STATIC
   download.cpp
@@ -24,4 +24,4 @@ add_library(lintel_ota_download STATIC
   download_part.cpp)
 target_link_libraries(lintel_ota_download
   PUBLIC lintel_ota_download_core lintel_sdk Boost::headers
-  PRIVATE lintel_uplink lintel_common OpenSSL::SSL Threads::Threads lintel_warnings)
+  PRIVATE lintel_uplink lintel_tls_client lintel_common OpenSSL::SSL Threads::Threads lintel_warnings)

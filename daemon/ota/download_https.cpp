@@ -1,10 +1,6 @@
 // Beast + OpenSSL adapter behind download_https.hpp: TLS policy, connect, GET, streamed body.
 #include "ota/download_https.hpp"
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
@@ -14,8 +10,8 @@
 #include <boost/beast/ssl.hpp>
 #include <limits>
 
+#include "net/tls_client.hpp"
 #include "ota/reason_codes.hpp"
-#include "uplink/tls_context.hpp"
 
 namespace lintel::ota {
 namespace {
@@ -55,33 +51,10 @@ Expected<std::shared_ptr<HttpsClientContext>> HttpsClientContext::create(const T
         return tls_error("no CA file is set (ota.download.ca): refusing to download");
     if (files.client_cert.empty() != files.client_key.empty())
         return tls_error("ota.download.client_cert and ota.download.client_key go together");
-    if (!files.client_key.empty()) {
-        if (auto mode = uplink::check_private_key_mode(files.client_key); !mode)
-            return tls_error(mode.error().message);
-    }
     std::shared_ptr<HttpsClientContext> self(new HttpsClientContext());
-    ssl::context& ctx = self->impl_->ctx;
-    SSL_CTX* native = ctx.native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-    SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-    error_code ec;
-    // Only this CA: the system store is never loaded, so a public CA cannot vouch for a server.
-    ctx.load_verify_file(files.ca.string(), ec);
-    if (ec) return tls_error("cannot load CA file " + files.ca.string() + ": " + ec.message());
-    if (!files.client_cert.empty()) {
-        ctx.use_certificate_chain_file(files.client_cert.string(), ec);
-        if (ec)
-            return tls_error("cannot load client certificate " + files.client_cert.string() + ": " +
-                             ec.message());
-        ctx.use_private_key_file(files.client_key.string(), ssl::context::pem, ec);
-        if (ec)
-            return tls_error("cannot load client key " + files.client_key.string() + ": " +
-                             ec.message());
-        if (SSL_CTX_check_private_key(native) != 1)
-            return tls_error("client key " + files.client_key.string() +
-                             " does not match certificate " + files.client_cert.string());
-    }
-    ctx.set_verify_mode(ssl::verify_peer);
+    auto configured = net::configure_tls_client(
+        self->impl_->ctx, net::TlsClientFiles{files.ca, files.client_cert, files.client_key});
+    if (!configured) return tls_error(configured.error().message);
     return self;
 }
 
@@ -163,28 +136,13 @@ asio::awaitable<Expected<void>> HttpsExchange::connect(const HttpsUrl& url,
     co_await s.tcp().async_connect(endpoints, asio::redirect_error(k_use, ec));
     if (ec) co_return failed("cannot connect to " + s.peer + ": " + describe(ec));
 
-    SSL* ssl = s.stream.native_handle();
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    int ok = 1;
-    if (url.host_is_ip) {
-        // SNI carries names only (RFC 6066); an IP literal is checked against the SAN's IPs.
-        ok = X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str());
-    } else {
-        // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-        ok = SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                      static_cast<void*>(const_cast<char*>(url.host.c_str()))) == 1 &&
-             X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size()) == 1;
-    }
-    if (ok != 1) co_return failed("cannot set up the name check for " + url.host);
+    if (auto peer = net::expect_peer(s.stream.native_handle(), url.host, url.host_is_ip); !peer)
+        co_return failed(peer.error().message);
     s.tcp().expires_after(timeout);
     co_await s.stream.async_handshake(ssl::stream_base::client, asio::redirect_error(k_use, ec));
     if (ec) {
-        const long verdict = SSL_get_verify_result(ssl);
-        if (verdict != X509_V_OK) {
-            co_return tls_error("the certificate of " + s.peer +
-                                " is not trusted: " + X509_verify_cert_error_string(verdict));
-        }
+        if (auto why = net::verify_failure(s.stream.native_handle()); !why.empty())
+            co_return tls_error("the certificate of " + s.peer + " is not trusted: " + why);
         co_return failed("TLS handshake with " + s.peer + " failed: " + describe(ec));
     }
     co_return Expected<void>{};

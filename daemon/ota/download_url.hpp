@@ -6,22 +6,12 @@
 #include <string_view>
 
 #include "lintel/error.hpp"
+#include "net/http_url.hpp"
 
 namespace lintel::ota {
 
-struct HttpsUrl {
-    std::string host;  // lower-case DNS name, IPv4 literal, or IPv6 literal without brackets
-    std::uint16_t port = 443;
-    std::string target;  // path and query as sent in the request line; "/" when the URL has none
-    bool host_is_ip = false;
-    bool host_is_ipv6 = false;
-
-    // "https://host[:port]/path": no query, fragment or user info, so a pre-signed URL's
-    // signature never reaches a log line, an error message or the .part.meta file.
-    std::string redacted() const;
-    // The Host header: IPv6 in brackets, ":port" unless 443.
-    std::string host_header() const;
-};
+// An https URL (net::HttpUrl with tls set).
+using HttpsUrl = net::HttpUrl;
 
 // Accepts only "https://" URLs with a host, an optional port (1-65535), an optional path and
 // query of printable ASCII; a fragment is dropped. User info ("user:pass@") is refused: secrets

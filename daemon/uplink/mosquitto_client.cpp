@@ -140,7 +140,7 @@ void Core::on_ready(bool write, unsigned generation, const boost::system::error_
     }
     if (check_handshake_failure()) return;
     sync_descriptor();
-    if (!closed && !write && tls_has_pending(mosquitto_ssl_get(mosq))) {
+    if (!closed && !write && tls != nullptr && tls_has_pending(mosquitto_ssl_get(mosq))) {
         // Decrypted bytes already buffered in OpenSSL will not make the socket readable again.
         std::weak_ptr<Core> weak = shared_from_this();
         const unsigned g = wrap_generation;
@@ -179,7 +179,8 @@ bool Core::check_connect_error() {
 // error line means the attempt is over.
 bool Core::check_handshake_failure() {
     if (failed || connack_seen) return failed;
-    if (tls->server_verify_failure().empty() && last_library_error.empty()) return false;
+    if ((tls == nullptr || tls->server_verify_failure().empty()) && last_library_error.empty())
+        return false;
     fail(describe_failure(MOSQ_ERR_TLS));
     return true;
 }
@@ -231,8 +232,8 @@ std::string Core::describe_failure(int rc) {
     // With TLS 1.3 the broker checks our certificate after our side of the handshake is done,
     // and depending on timing its refusal reaches us as a readable alert ("alert certificate
     // revoked") or only as a closed connection / protocol error. Say what it most likely means.
-    if (!connack_seen && text.find("alert") == std::string::npos &&
-        (tls == nullptr || tls->server_verify_failure().empty())) {
+    if (!connack_seen && text.find("alert") == std::string::npos && tls != nullptr &&
+        tls->server_verify_failure().empty()) {
         text +=
             "; the broker closed the connection before CONNACK: if this persists it probably "
             "refuses our client certificate (not from its CA, expired or revoked; see the "
@@ -313,7 +314,7 @@ public:
 
     Expected<void> connect() override {
         Core& c = *core_;
-        c.tls->clear_verify_failure();
+        if (c.tls) c.tls->clear_verify_failure();
         c.last_library_error.clear();
         // Note: resolves the host with a blocking getaddrinfo() (see the top of this file).
         const int rc = mosquitto_connect_async(c.mosq, c.options.host.c_str(), c.options.port,
@@ -377,11 +378,12 @@ Expected<std::unique_ptr<MqttClient>> make_mosquitto_client(asio::any_io_executo
                                                             const MqttClientOptions& options,
                                                             MqttEvents events, sdk::Logger& log) {
     lib_init_once();
-    auto tls = TlsContext::create(options.tls, options.host);
-    if (!tls) return std::unexpected(tls.error());
-
     auto core = std::make_shared<Core>(std::move(executor), options, std::move(events), log);
-    core->tls = std::move(*tls);
+    if (options.use_tls) {
+        auto tls = TlsContext::create(options.tls, options.host);
+        if (!tls) return std::unexpected(tls.error());
+        core->tls = std::move(*tls);
+    }
     // clean start: unacknowledged batches are the store's to re-send (after rewind), not the
     // library's; a fresh client per attempt guarantees it holds no stale in-flight messages.
     core->mosq = mosquitto_new(options.client_id.c_str(), true, core.get());
@@ -400,12 +402,20 @@ Expected<std::unique_ptr<MqttClient>> make_mosquitto_client(asio::any_io_executo
         mosquitto_int_option(m, MOSQ_OPT_SEND_MAXIMUM, std::clamp(options.max_in_flight, 1, 65535));
     if (rc != MOSQ_ERR_SUCCESS) return fail("send maximum", rc);
     mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
-    // Our SSL_CTX carries the whole policy (CA, CRL, TLS >= 1.2, hostname check); without
-    // "defaults" libmosquitto applies none of its own settings on top of it.
-    rc = mosquitto_int_option(m, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
-    if (rc != MOSQ_ERR_SUCCESS) return fail("TLS context defaults", rc);
-    rc = mosquitto_void_option(m, MOSQ_OPT_SSL_CTX, core->tls->native());
-    if (rc != MOSQ_ERR_SUCCESS) return fail("TLS context", rc);
+    if (core->tls) {
+        // Our SSL_CTX carries the whole policy (CA, CRL, TLS >= 1.2, hostname check); without
+        // "defaults" libmosquitto applies none of its own settings on top of it.
+        rc = mosquitto_int_option(m, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+        if (rc != MOSQ_ERR_SUCCESS) return fail("TLS context defaults", rc);
+        rc = mosquitto_void_option(m, MOSQ_OPT_SSL_CTX, core->tls->native());
+        if (rc != MOSQ_ERR_SUCCESS) return fail("TLS context", rc);
+    }
+    if (!options.username.empty()) {
+        rc = mosquitto_username_pw_set(
+            m, options.username.c_str(),
+            options.password.empty() ? nullptr : options.password.c_str());
+        if (rc != MOSQ_ERR_SUCCESS) return fail("username", rc);
+    }
     if (options.will) {
         const auto& w = *options.will;
         rc = mosquitto_will_set_v5(m, w.topic.c_str(), static_cast<int>(w.payload.size()),

@@ -1,5 +1,6 @@
-// Our MQTT client interface: the session talks to this, and only mosquitto_client.cpp talks to
-// libmosquitto. One client object is one connection attempt (see Session for why).
+// Our MQTT client interface: the uplink session and the mqtt device driver talk to this, and only
+// mosquitto_client.cpp talks to libmosquitto (library lintel_mqtt_client). One client object is
+// one connection attempt (see Session for why).
 #pragma once
 
 #include <chrono>
@@ -24,10 +25,11 @@ constexpr std::string_view to_string(MqttProtocol p) {
     return p == MqttProtocol::mqtt5 ? "MQTT 5" : "MQTT 3.1.1";
 }
 
-// Mutual TLS material. The server name checked against the broker certificate is the host.
+// TLS material. The server name checked against the broker certificate is the host.
 struct TlsSettings {
     std::filesystem::path ca_file;    // CA(s) that issued the broker certificate (PEM)
-    std::filesystem::path cert_file;  // our client certificate chain (PEM)
+    std::filesystem::path cert_file;  // our client certificate chain (PEM); empty: none (LAN
+                                      // brokers of the mqtt driver; the uplink always has one)
     std::filesystem::path key_file;   // its private key (PEM, mode 0600), or a pkcs11: URI
     std::optional<std::filesystem::path> crl_file;  // CRL(s) for ca_file: broker cert revocation
     std::optional<pkcs11::TokenSettings> pkcs11;    // set: key_file is a key in this token
@@ -47,6 +49,9 @@ struct MqttClientOptions {
     MqttProtocol protocol = MqttProtocol::mqtt5;
     std::chrono::seconds keepalive{60};
     TlsSettings tls;
+    bool use_tls = true;   // false: plain MQTT (LAN brokers of the mqtt driver only)
+    std::string username;  // empty: none
+    std::string password;  // with username; never logged
     std::optional<MqttWill> will;
     int max_in_flight = 32;  // QoS 1 messages outstanding before the library queues locally
 };

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "net/key_file.hpp"
 #include "pkcs11/pkcs11.hpp"
 
 namespace lintel::uplink {
@@ -67,18 +68,7 @@ bool is_ip_literal(std::string_view host) {
 }  // namespace
 
 Expected<void> check_private_key_mode(const std::filesystem::path& key_file) {
-    struct stat st {};
-    if (stat(key_file.c_str(), &st) != 0)
-        return make_error("uplink.tls", "cannot read key file " + key_file.string() + ": " +
-                                            std::strerror(errno));
-    if ((st.st_mode & 077) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-        return make_error("uplink.tls", "key file " + key_file.string() + " has mode " + mode +
-                                            ": it must not be readable by group or others "
-                                            "(chmod 0600)");
-    }
-    return {};
+    return net::check_secret_file_mode(key_file, "key file", "uplink.tls");
 }
 
 Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings,
@@ -93,8 +83,11 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& sett
                               "token key (" + key.error().code + "): " + key.error().message);
         }
         token_key = std::move(*key);
-    } else if (auto r = check_private_key_mode(settings.key_file); !r) {
-        return std::unexpected(r.error());
+    } else if (settings.key_file.empty() != settings.cert_file.empty()) {
+        return make_error("uplink.tls", "a client certificate and its key go together");
+    } else if (!settings.key_file.empty()) {
+        if (auto r = check_private_key_mode(settings.key_file); !r)
+            return std::unexpected(r.error());
     }
     ERR_clear_error();
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -120,15 +113,20 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& sett
             return fail("cannot load CRL file " + settings.crl_file->string());
         X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
     }
-    if (SSL_CTX_use_certificate_chain_file(ctx, settings.cert_file.c_str()) != 1)
+    if (settings.cert_file.empty()) {
+        // no client certificate (a LAN broker that does not ask for one)
+    } else if (SSL_CTX_use_certificate_chain_file(ctx, settings.cert_file.c_str()) != 1) {
         return fail("cannot load client certificate " + settings.cert_file.string());
-    if (token_key) {
+    }
+    if (settings.cert_file.empty()) {
+        // nothing to load
+    } else if (token_key) {
         if (SSL_CTX_use_PrivateKey(ctx, token_key->native()) != 1)
             return fail("cannot use the token key " + settings.key_file.string());
     } else if (SSL_CTX_use_PrivateKey_file(ctx, settings.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
         return fail("cannot load client key " + settings.key_file.string());
     }
-    if (SSL_CTX_check_private_key(ctx) != 1)
+    if (!settings.cert_file.empty() && SSL_CTX_check_private_key(ctx) != 1)
         return fail("client key " + settings.key_file.string() + " does not match certificate " +
                     settings.cert_file.string());
 

@@ -58,7 +58,7 @@ Expected<void> MosquittoBroker::write_config() {
     // the current user keeps it as whoever runs the test.
     c << "user " << current_user() << "\n"
       << "per_listener_settings false\n"
-      << "allow_anonymous false\n"
+      << (options_.plain ? "allow_anonymous true\n" : "allow_anonymous false\n")
       << (options_.persistence ? "persistence true\npersistence_location " + work_dir_.string() +
                                      "/\nautosave_interval 0\n"
                                : std::string("persistence false\n"))
@@ -73,8 +73,14 @@ Expected<void> MosquittoBroker::write_config() {
         c << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n";
     }
     // Observers in tests read bursts; mosquitto's default queue (1000) would drop silently.
-    c << "max_queued_messages 1000000\n"
-      << "acl_file " << acl_path_.string() << "\n"
+    c << "max_queued_messages 1000000\n";
+    if (options_.plain) {
+        // A LAN broker as devices use it: no TLS, anonymous clients, no ACL.
+        c << "listener " << options_.port << " 127.0.0.1\n";
+        for (const auto& line : options_.extra_conf_lines) c << line << "\n";
+        return write_file(conf_path_, c.str(), 0600);
+    }
+    c << "acl_file " << acl_path_.string() << "\n"
       << "listener " << options_.port << " 127.0.0.1\n"
       << "cafile " << options_.ca_cert.string() << "\n"
       << "certfile " << options_.server.cert.string() << "\n"

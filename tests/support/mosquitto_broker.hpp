@@ -32,6 +32,9 @@ struct BrokerOptions {
     // Keep sessions and queued QoS 1 messages across stop()/start() (saved in work_dir on
     // SIGTERM), so a persistent-session subscriber misses nothing across a broker restart.
     bool persistence = false;
+    // A plain (no TLS) listener for anonymous clients without ACL, like a LAN broker that
+    // devices publish to; ca_cert, server, crl and the ACL options are then unused.
+    bool plain = false;
 
     // The usual setup from a generated PKI: its CA, server cert and CRL.
     static BrokerOptions from_pki(const Pki& pki);

@@ -85,10 +85,13 @@ MqttTestClient::~MqttTestClient() {
 
 Expected<void> MqttTestClient::connect(std::chrono::milliseconds timeout) {
     if (mosq_ == nullptr) return make_error("test.mqtt", "mosquitto_new failed");
-    int rc = mosquitto_tls_set(mosq_, options_.ca_cert.c_str(), nullptr,
+    int rc = MOSQ_ERR_SUCCESS;
+    if (!options_.ca_cert.empty()) {  // else plain MQTT (a LAN broker, BrokerOptions::plain)
+        rc = mosquitto_tls_set(mosq_, options_.ca_cert.c_str(), nullptr,
                                options_.client.cert.c_str(), options_.client.key.c_str(), nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("tls_set", rc));
-    mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);
+        if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("tls_set", rc));
+        mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);
+    }
     {
         std::lock_guard lock(mutex_);
         connect_rc_ = -1;

@@ -31,8 +31,8 @@ struct MqttTestClientOptions {
     std::string host = "localhost";  // the server cert is for localhost / 127.0.0.1
     std::uint16_t port = 0;
     std::string client_id = "observer";
-    std::filesystem::path ca_cert;
-    CertKey client;  // mutual TLS: its CN is the broker username
+    std::filesystem::path ca_cert;  // empty: plain MQTT (no TLS)
+    CertKey client;                 // mutual TLS: its CN is the broker username
     bool mqtt5 = true;
     int keepalive_s = 30;
     // false: a persistent session; with a broker that has persistence on, QoS 1 messages that

@@ -1,0 +1,16 @@
+// The mqtt driver: turns a device's config into an MqttDevice (validation only, no I/O).
+#pragma once
+
+#include <memory>
+
+#include "lintel/plugin.hpp"
+
+namespace lintel::mqttdev {
+
+class MqttDriver final : public sdk::Driver {
+public:
+    std::unique_ptr<sdk::Device> create(const sdk::DeviceSpec& spec, sdk::DeviceHost& host,
+                                        sdk::ConfigErrors& errors) override;
+};
+
+}  // namespace lintel::mqttdev
