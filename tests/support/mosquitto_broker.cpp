@@ -58,7 +58,8 @@ Expected<void> MosquittoBroker::write_config() {
     // the current user keeps it as whoever runs the test.
     c << "user " << current_user() << "\n"
       << "per_listener_settings false\n"
-      << (options_.plain ? "allow_anonymous true\n" : "allow_anonymous false\n")
+      << (options_.plain && !options_.password_file ? "allow_anonymous true\n"
+                                                    : "allow_anonymous false\n")
       << (options_.persistence ? "persistence true\npersistence_location " + work_dir_.string() +
                                      "/\nautosave_interval 0\n"
                                : std::string("persistence false\n"))
@@ -75,8 +76,15 @@ Expected<void> MosquittoBroker::write_config() {
     // Observers in tests read bursts; mosquitto's default queue (1000) would drop silently.
     c << "max_queued_messages 1000000\n";
     if (options_.plain) {
-        // A LAN broker as devices use it: no TLS, anonymous clients, no ACL.
+        // A LAN broker as devices use it: no ACL; plain and anonymous unless asked otherwise.
         c << "listener " << options_.port << " 127.0.0.1\n";
+        if (options_.password_file)
+            c << "password_file " << options_.password_file->string() << "\n";
+        if (options_.lan_tls) {
+            c << "certfile " << options_.server.cert.string() << "\n"
+              << "keyfile " << options_.server.key.string() << "\n"
+              << "tls_version tlsv1.2\n";
+        }
         for (const auto& line : options_.extra_conf_lines) c << line << "\n";
         return write_file(conf_path_, c.str(), 0600);
     }

@@ -35,6 +35,10 @@ struct BrokerOptions {
     // A plain (no TLS) listener for anonymous clients without ACL, like a LAN broker that
     // devices publish to; ca_cert, server, crl and the ACL options are then unused.
     bool plain = false;
+    // With plain: TLS on that listener with `server` (clients need no certificate).
+    bool lan_tls = false;
+    // With plain: users from this mosquitto_passwd file; anonymous clients are refused.
+    std::optional<std::filesystem::path> password_file;
 
     // The usual setup from a generated PKI: its CA, server cert and CRL.
     static BrokerOptions from_pki(const Pki& pki);

@@ -87,10 +87,16 @@ Expected<void> MqttTestClient::connect(std::chrono::milliseconds timeout) {
     if (mosq_ == nullptr) return make_error("test.mqtt", "mosquitto_new failed");
     int rc = MOSQ_ERR_SUCCESS;
     if (!options_.ca_cert.empty()) {  // else plain MQTT (a LAN broker, BrokerOptions::plain)
+        const bool mutual = !options_.client.cert.empty();
         rc = mosquitto_tls_set(mosq_, options_.ca_cert.c_str(), nullptr,
-                               options_.client.cert.c_str(), options_.client.key.c_str(), nullptr);
+                               mutual ? options_.client.cert.c_str() : nullptr,
+                               mutual ? options_.client.key.c_str() : nullptr, nullptr);
         if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("tls_set", rc));
         mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);
+    }
+    if (!options_.username.empty()) {
+        rc = mosquitto_username_pw_set(mosq_, options_.username.c_str(), options_.password.c_str());
+        if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("username_pw_set", rc));
     }
     {
         std::lock_guard lock(mutex_);

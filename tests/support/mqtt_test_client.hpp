@@ -32,7 +32,9 @@ struct MqttTestClientOptions {
     std::uint16_t port = 0;
     std::string client_id = "observer";
     std::filesystem::path ca_cert;  // empty: plain MQTT (no TLS)
-    CertKey client;                 // mutual TLS: its CN is the broker username
+    CertKey client;                 // mutual TLS: its CN is the broker username; empty: none
+    std::string username;           // with a password file on the broker (LAN brokers)
+    std::string password;
     bool mqtt5 = true;
     int keepalive_s = 30;
     // false: a persistent session; with a broker that has persistence on, QoS 1 messages that

@@ -15,6 +15,8 @@
 #include "support/files.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/mqtt_test_client.hpp"
+#include "support/pki.hpp"
+#include "support/process.hpp"
 #include "support/wait.hpp"
 #include "support/watchdog.hpp"
 
@@ -48,10 +50,16 @@ points:
 
 class MqttDeviceTest : public ::testing::Test {
 protected:
-    void SetUp() override {
+    // A plain, anonymous LAN broker; the TLS + password test changes both.
+    virtual lintel::test::BrokerOptions broker_options() {
         lintel::test::BrokerOptions options;
         options.plain = true;
-        broker_.emplace(dir_ / "broker", options);
+        return options;
+    }
+    virtual void peer_options(lintel::test::MqttTestClientOptions&) {}
+
+    void SetUp() override {
+        broker_.emplace(dir_ / "broker", broker_options());
         std::filesystem::create_directories(dir_ / "broker");
         auto started = broker_->start();
         ASSERT_TRUE(started) << started.error().message;
@@ -60,14 +68,16 @@ protected:
         o.port = broker_->port();
         o.client_id = "sensor-sim";
         o.mqtt5 = false;
+        peer_options(o);
         peer_.emplace(o);
         ASSERT_TRUE(peer_->connect());
         ASSERT_TRUE(peer_->subscribe("plugs/kitchen/+"));
     }
 
-    std::unique_ptr<sdk::Device> make(const std::string& extra = "") {
-        const std::string yaml =
-            "host: 127.0.0.1\nport: " + std::to_string(broker_->port()) + "\n" + extra + k_points;
+    std::unique_ptr<sdk::Device> make(const std::string& extra = "",
+                                      const std::string& host = "127.0.0.1") {
+        const std::string yaml = "host: " + host + "\nport: " + std::to_string(broker_->port()) +
+                                 "\n" + extra + k_points;
         sdk::ConfigErrors errors;
         auto root = core::load_yaml_string(yaml, "devices.d/kitchen.yaml", errors);
         std::unique_ptr<sdk::Device> device;
@@ -193,6 +203,94 @@ TEST_F(MqttDeviceTest, WritesPublishToTheDeviceTopic) {
     ASSERT_TRUE(run_until([&] { return host_.health() == Health::down; }));
     EXPECT_EQ(write(*device, "relay", Value(false)).error().code, "mqtt.not_connected");
     stop_and_drain(*device);
+}
+
+// A LAN broker with TLS (server certificate only) and a password file, as a building's own
+// broker often is: the device verifies the broker against its CA and logs in with the user name
+// and the password from a 0600 file; a wrong password or another CA leaves it down, with the
+// reason and without the password in any log line.
+class MqttLanTlsTest : public MqttDeviceTest {
+protected:
+    static void SetUpTestSuite() {
+        pki_dir_.emplace("lintel-mqttdev-pki");
+        auto generated = lintel::test::Pki::generate(pki_dir_->path() / "pki", "gw-mqtt");
+        ASSERT_TRUE(generated) << generated.error().message;
+        pki_ = *generated;
+    }
+    static void TearDownTestSuite() { pki_dir_.reset(); }
+
+    void SetUp() override {
+        std::filesystem::create_directories(dir_ / "broker");
+        for (const auto& [user, password] :
+             {std::pair{"sensor", "sensor-pw"}, std::pair{"lintel", k_password}}) {
+            std::vector<std::string> argv{"mosquitto_passwd", "-b"};
+            if (!std::filesystem::exists(passwords())) argv.push_back("-c");
+            argv.insert(argv.end(), {passwords().string(), user, password});
+            auto p = lintel::test::Process::spawn(lintel::test::ProcessOptions::of(argv));
+            ASSERT_TRUE(p) << p.error().message;
+            auto st = p->wait_exit(10s);
+            ASSERT_TRUE(st && st->exited && st->code == 0) << "mosquitto_passwd failed";
+        }
+        MqttDeviceTest::SetUp();
+    }
+
+    lintel::test::BrokerOptions broker_options() override {
+        auto options = MqttDeviceTest::broker_options();
+        options.lan_tls = true;
+        options.server = pki_.server;
+        options.password_file = passwords();
+        return options;
+    }
+    void peer_options(lintel::test::MqttTestClientOptions& o) override {
+        o.host = "localhost";
+        o.ca_cert = pki_.ca_cert;
+        o.username = "sensor";
+        o.password = "sensor-pw";
+    }
+
+    std::filesystem::path passwords() const { return dir_ / "broker-passwords"; }
+    std::string device_tls(const std::filesystem::path& ca, const std::string& password) {
+        const auto file = dir_ / ("pass-" + std::to_string(++files_));
+        EXPECT_TRUE(lintel::test::write_file(file, password + "\n", 0600));
+        return "tls: {ca_file: " + ca.string() +
+               "}\nusername: lintel\npassword_file: " + file.string() + "\n";
+    }
+    bool no_log_has(const std::string& secret) const { return !host_.logs().contains(secret); }
+
+    static constexpr const char* k_password = "lan-broker-s3cret";
+    static inline std::optional<lintel::test::TempDir> pki_dir_;
+    static inline lintel::test::Pki pki_;
+    int files_ = 0;
+};
+
+TEST_F(MqttLanTlsTest, VerifiesTheBrokerAndLogsInWithThePasswordFile) {
+    auto device = make(device_tls(pki_.ca_cert, k_password), "localhost");
+    ASSERT_TRUE(device);
+    device->start();
+    ASSERT_TRUE(first_value_arrives());
+    EXPECT_EQ(host_.health(), Health::ok);
+    EXPECT_TRUE(no_log_has(k_password));
+    stop_and_drain(*device);
+}
+
+TEST_F(MqttLanTlsTest, AWrongPasswordOrAnotherCaIsDownWithTheReason) {
+    auto wrong = make(device_tls(pki_.ca_cert, "not-the-password"), "localhost");
+    ASSERT_TRUE(wrong);
+    wrong->start();
+    ASSERT_TRUE(run_until([&] { return host_.health() == Health::down; }));
+    EXPECT_TRUE(host_.logs().wait_for("mqtt.refused", 5s)) << "the broker's refusal, by name";
+    EXPECT_TRUE(no_log_has("not-the-password"));
+    stop_and_drain(*wrong);
+
+    host_.health_reports.clear();
+    auto rogue = make(device_tls(pki_.rogue_ca.cert, k_password), "localhost");
+    ASSERT_TRUE(rogue);
+    rogue->start();
+    ASSERT_TRUE(run_until([&] { return host_.health() == Health::down; }));
+    EXPECT_TRUE(host_.logs().wait_for("broker certificate rejected", 5s));
+    EXPECT_FALSE(host_.has_good("temp"));
+    EXPECT_TRUE(no_log_has(k_password));
+    stop_and_drain(*rogue);
 }
 
 }  // namespace
