@@ -4,8 +4,6 @@
 
 #include "app/credentials_runtime.hpp"
 
-#include <vector>
-
 #include "credentials/envelope.hpp"
 #include "credentials/reason_codes.hpp"
 #include "credentials/sealing_key.hpp"
@@ -340,19 +338,24 @@ void CredentialsRuntime::reseal_from_factory_key() {
 // (the one the cloud sees on the connection). Any other refusal than "not for us" is final.
 Expected<credentials::Bundle> CredentialsRuntime::open_envelope(const std::string& envelope) const {
     std::optional<Error> refusal;
-    std::vector<Expected<std::optional<credentials::DeviceIdentity>>> candidates;
-    candidates.push_back(factory_identity());
-    if (hooks_.issued_identity) candidates.push_back(hooks_.issued_identity());
-    for (auto& identity : candidates) {
+    // Tried in turn, each loaded only when the one before was not the recipient (an issued key
+    // in a token costs a token session).
+    auto try_with = [&](const Expected<std::optional<credentials::DeviceIdentity>>& identity)
+        -> std::optional<Expected<credentials::Bundle>> {
         if (!identity) {
             log_.warning("a certificate of this gateway cannot open envelopes",
                          {{"REASON", identity.error().message}});
-            continue;
+            return std::nullopt;
         }
-        if (!*identity) continue;
+        if (!*identity) return std::nullopt;
         auto bundle = credentials::open_bundle(envelope, **identity, hooks_.now_ms());
         if (bundle || bundle.error().code != credentials::reason::not_for_us) return bundle;
         if (!refusal) refusal = bundle.error();
+        return std::nullopt;
+    };
+    if (auto opened = try_with(factory_identity())) return std::move(*opened);
+    if (hooks_.issued_identity) {
+        if (auto opened = try_with(hooks_.issued_identity())) return std::move(*opened);
     }
     if (refusal) return std::unexpected(*refusal);
     return make_error(std::string(credentials::error::identity),
