@@ -68,6 +68,7 @@ public:
 
     bool connected() const;
     std::vector<MqttMessage> messages() const;
+    std::size_t message_count() const;  // messages().size() without the copy (benchmarks poll it)
     std::vector<MqttMessage> messages_on(const std::string& topic) const;
     void clear();
 
