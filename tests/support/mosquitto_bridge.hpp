@@ -47,7 +47,8 @@ public:
     // Starts the local broker; returns once its device listener accepts (plain MQTT on a free
     // 127.0.0.1 port, anonymous: a LAN broker). After stop()/kill9(), start() uses the same port.
     Expected<void> start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-    void stop() { broker_.stop(false); }  // SIGTERM: mosquitto saves mosquitto.db on the way out
+    // SIGTERM: mosquitto saves mosquitto.db on the way out (a big backlog takes a while).
+    void stop() { broker_.stop(false, std::chrono::seconds(120)); }
     void kill9() { broker_.stop(true); }  // a crash or power cut of the process
     bool running() { return broker_.running(); }
     // Whether the bridge connected to the cloud at least `n` times: counts the cloud broker's

@@ -141,13 +141,13 @@ Expected<void> MosquittoBroker::start(std::chrono::milliseconds timeout) {
                                          why + "; log tail:\n" + tail(current_log(), 2000));
 }
 
-void MosquittoBroker::stop(bool hard) {
+void MosquittoBroker::stop(bool hard, std::chrono::milliseconds grace) {
     if (!process_) return;
     process_->signal(SIGCONT);  // a paused broker cannot act on SIGTERM
     if (hard) {
         process_->kill9();
     } else {
-        process_->terminate(std::chrono::seconds(5));
+        process_->terminate(grace);
     }
     process_.reset();
 }

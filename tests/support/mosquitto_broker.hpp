@@ -61,8 +61,9 @@ public:
     // listener is open then) or fails with the log tail if it exited or `timeout` passed.
     // After stop(), start() again uses the same port.
     Expected<void> start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    // SIGTERM and wait (mosquitto closes client sockets); hard: SIGKILL, like a crash.
-    void stop(bool hard = false);
+    // SIGTERM and wait up to `grace` (mosquitto closes client sockets and, with persistence,
+    // saves its database), then SIGKILL; hard: SIGKILL at once, like a crash.
+    void stop(bool hard = false, std::chrono::milliseconds grace = std::chrono::seconds(5));
     bool running();
     // The broker process's pid (-1 when not running): for its RSS and CPU time in benchmarks.
     pid_t pid() const { return process_ ? process_->pid() : -1; }

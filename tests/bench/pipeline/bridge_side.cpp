@@ -1,5 +1,6 @@
 // Pipeline benchmark: the mosquitto-bridge gateway measured like linteld.
 #include <algorithm>
+#include <thread>
 
 #include "../common/proc_stats.hpp"
 #include "gateway_figures.hpp"
@@ -25,14 +26,14 @@ GatewayFigures fail(std::string why) {
 }  // namespace
 
 GatewayFigures measure_bridge(const std::filesystem::path& dir, const test::Pki& pki,
-                              CloudSide& cloud, std::size_t points) {
+                              CloudSide& cloud, std::size_t points,
+                              std::chrono::milliseconds outage_after_start) {
     GatewayFigures f;
     std::filesystem::create_directories(dir);
     test::MosquittoBridge bridge(dir, test::BridgeOptions::from_pki(pki, cloud.broker().port()));
     const std::string topic = bridge.options().topic;
 
     cloud.stop();
-    const auto t_start = BenchClock::now();
     if (auto r = bridge.start(); !r) return fail(r.error().message);
 
     // Ingest: one device, QoS 1, mosquitto's default window (max_inflight_messages 20).
@@ -60,7 +61,17 @@ GatewayFigures measure_bridge(const std::filesystem::path& dir, const test::Pki&
         (cpu_seconds_of(bridge.pid()) - cpu0) * 1000.0 / (static_cast<double>(points) / 1000.0);
     f.rss_backlog_mb = static_cast<double>(status_kib_of(bridge.pid())) / 1024.0;
 
+    // A graceful restart with the backlog: saved to mosquitto.db on SIGTERM, loaded at start.
+    const auto t_stop = BenchClock::now();
+    bridge.stop();
+    f.save_ms = ms_between(t_stop, BenchClock::now());
+    const auto t_start = BenchClock::now();
+    if (auto r = bridge.start(120s); !r) return fail(r.error().message);
+    f.ready_ms = ms_between(t_start, BenchClock::now());
+    f.rss_reloaded_mb = static_cast<double>(status_kib_of(bridge.pid())) / 1024.0;
+
     // Drain: the cloud comes back; every point is one message.
+    std::this_thread::sleep_until(t_start + outage_after_start);
     const double cpu1 = cpu_seconds_of(bridge.pid());
     const auto t_listen = cloud.come_back();
     f.outage_s = std::chrono::duration<double>(t_listen - t_start).count();
@@ -92,7 +103,7 @@ GatewayFigures measure_bridge(const std::filesystem::path& dir, const test::Pki&
             },
             60s, 1ms))
         return fail("the bridge did not reconnect after its restart");
-    f.ready_ms = ms_between(t_restart, BenchClock::now());
+    f.connected_ms = ms_between(t_restart, BenchClock::now());
     bridge.stop();
     f.ok = true;
     return f;
