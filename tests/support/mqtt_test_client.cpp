@@ -176,6 +176,11 @@ bool MqttTestClient::connected() const {
     return connected_;
 }
 
+std::size_t MqttTestClient::message_count() const {
+    std::lock_guard lock(mutex_);
+    return messages_.size();
+}
+
 std::vector<MqttMessage> MqttTestClient::messages() const {
     std::lock_guard lock(mutex_);
     return messages_;

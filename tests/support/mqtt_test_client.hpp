@@ -70,6 +70,7 @@ public:
 
     bool connected() const;
     std::vector<MqttMessage> messages() const;
+    std::size_t message_count() const;  // messages().size() without the copy (benchmarks poll it)
     std::vector<MqttMessage> messages_on(const std::string& topic) const;
     void clear();
     // Every message received so far, removed from the client (long runs that count as they go).
