@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -44,6 +45,16 @@ long status_kib_of(pid_t pid, const char* key) {
         if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::strlen(key)));
     }
     return 0;
+}
+
+int open_fds_of(pid_t pid) {
+    std::error_code ec;
+    int n = 0;
+    for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end;
+         !ec && it != end; it.increment(ec)) {
+        ++n;
+    }
+    return n;
 }
 
 long private_kib_of(pid_t pid) {

@@ -17,6 +17,8 @@ long status_kib_of(pid_t pid, const char* key = "VmRSS:");
 long private_kib_of(pid_t pid);
 // Resident memory by mapping (library, heap, ...), the 8 largest, one "    N KiB  name" a line.
 std::string rss_breakdown(pid_t pid);
+// Open file descriptors of a process (sockets, the database and its WAL, ...).
+int open_fds_of(pid_t pid);
 // /proc/loadavg's first three fields.
 std::string load_average();
 

@@ -15,7 +15,7 @@
 
 #include "../../integration/daemon/notify_listener.hpp"
 #include "../../integration/modbus/peer.hpp"
-#include "../proc_stats.hpp"
+#include "../common/proc_stats.hpp"
 #include "support/files.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/mqtt_test_client.hpp"
@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
             next_sample += std::chrono::seconds(o.sample_s);
             Sample s;
             s.minute = std::chrono::duration<double>(Clock::now() - t0).count() / 60.0;
-            s.rss_kib = bench::rss_kib_of(pid);
+            s.rss_kib = bench::status_kib_of(pid);
             s.fds = bench::open_fds_of(pid);
             s.buffer_bytes =
                 file_size_or_zero(buffer_db) + file_size_or_zero(dir.path() / "buffer.db-wal");
