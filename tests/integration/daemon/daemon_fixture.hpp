@@ -102,8 +102,7 @@ protected:
             << "buffer:\n  path: "
             << ((buffer_dir_.empty() ? dir_->path() : buffer_dir_) / "buffer.db").string() << "\n"
             << "  commit_interval: 20ms\n"
-            << buffer_extra_
-            << "uplink:\n  host: localhost\n  port: "
+            << buffer_extra_ << "uplink:\n  host: localhost\n  port: "
             << (uplink_port_ != 0 ? uplink_port_ : broker_->port()) << "\n"
             << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
             << "  status_interval: 1s\n"

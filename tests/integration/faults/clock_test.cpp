@@ -59,7 +59,8 @@ TEST_F(ClockTest, StepsForwardAndBackLoseNothingAndTimersKeepFiring) {
         points.clear();  // a re-sent seq carries the same points
         for (const auto& p : doc.at("points")) {
             if (p.at("device") == "sensor" && p.at("quality") == "good")
-                points.emplace_back(p.at("value").get<std::int64_t>(), p.at("ts").get<std::int64_t>());
+                points.emplace_back(p.at("value").get<std::int64_t>(),
+                                    p.at("ts").get<std::int64_t>());
         }
     }
     std::int64_t prev_value = 0;
@@ -78,9 +79,10 @@ TEST_F(ClockTest, StepsForwardAndBackLoseNothingAndTimersKeepFiring) {
     EXPECT_GE(ts_steps_back, 2U) << "the clock really stepped back (seen in ts)";
     const auto t = tally();
     EXPECT_TRUE(t.seq_gap_free());
-    report("clock steps +1h/-1h/-1h, offline +1h/-1h", static_cast<std::uint64_t>(last),
-           t.points, t.missing(1, last).size(), t.duplicates(),
-           std::to_string(ts_steps_back) + " backward ts steps seen; order by seq kept; timers fired");
+    report(
+        "clock steps +1h/-1h/-1h, offline +1h/-1h", static_cast<std::uint64_t>(last), t.points,
+        t.missing(1, last).size(), t.duplicates(),
+        std::to_string(ts_steps_back) + " backward ts steps seen; order by seq kept; timers fired");
 }
 
 }  // namespace

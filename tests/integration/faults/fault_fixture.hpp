@@ -1,5 +1,6 @@
 // Fault-test fixture: the daemon fixture (linteld, mosquitto with mTLS, the cloud observer) plus a
-// LAN broker and an MQTT sensor fed numbered values, so every accepted point can be counted exactly.
+// LAN broker and an MQTT sensor fed numbered values, so every accepted point can be counted
+// exactly.
 #pragma once
 
 #include <sched.h>
@@ -29,11 +30,11 @@ inline int outage_seconds(int fallback) {
 
 // What the cloud got of the sensor's numbered values: every good point of sensor/n.
 struct Tally {
-    std::uint64_t points = 0;            // received, duplicates included
-    std::set<std::int64_t> values;       // distinct values
-    std::uint64_t messages = 0;          // telemetry messages
-    std::uint64_t repeated_seq = 0;      // messages whose seq came before
-    std::set<std::uint64_t> seqs;        // distinct seqs
+    std::uint64_t points = 0;        // received, duplicates included
+    std::set<std::int64_t> values;   // distinct values
+    std::uint64_t messages = 0;      // telemetry messages
+    std::uint64_t repeated_seq = 0;  // messages whose seq came before
+    std::set<std::uint64_t> seqs;    // distinct seqs
     std::uint64_t duplicates() const { return points - values.size(); }
     // Values in [from, to] that never arrived.
     std::vector<std::int64_t> missing(std::int64_t from, std::int64_t to) const {
@@ -54,11 +55,11 @@ struct Tally {
 class Feeder {
 public:
     Feeder(std::uint16_t port, const std::string& topic) {
-        auto p = Process::spawn(ProcessOptions::of({"mosquitto_pub", "-h", "127.0.0.1", "-p",
-                                                    std::to_string(port), "-i", "fault-feeder",
-                                                    "-q", "1", "-t", topic, "-l"})
-                                    .with_stdin_pipe()
-                                    .with_stdout(Output::null()));
+        auto p = Process::spawn(
+            ProcessOptions::of({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(port),
+                                "-i", "fault-feeder", "-q", "1", "-t", topic, "-l"})
+                .with_stdin_pipe()
+                .with_stdout(Output::null()));
         if (p) process_ = std::make_unique<Process>(std::move(*p));
     }
     ~Feeder() { stream_stop(); }
@@ -75,8 +76,9 @@ public:
             if (chunk.size() < 4096 && i + 1 < count) continue;
             write_all(chunk);
             chunk.clear();
-            const auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                         std::chrono::duration<double>(double(i + 1) / rate));
+            const auto due =
+                start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(double(i + 1) / rate));
             std::this_thread::sleep_until(due);  // pacing a load generator, not waiting for state
         }
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -165,7 +167,9 @@ protected:
         return count_of(lan_->log(), "Received SUBSCRIBE from lintel-sensor");
     }
     // How often linteld's uplink connected (its log, across restarts).
-    std::size_t connects() const { return count_of(daemon_log(), "uplink: connected to the broker"); }
+    std::size_t connects() const {
+        return count_of(daemon_log(), "uplink: connected to the broker");
+    }
     static std::size_t count_of(const std::string& text, const std::string& needle) {
         std::size_t n = 0;
         for (auto pos = text.find(needle); pos != std::string::npos;

@@ -15,7 +15,7 @@ TEST_F(FaultTest, DeviceFloodOfflineHonoursTheCapAndCountsEveryDrop) {
     // Sample what the daemon counted (queue + dropped, from STATUS=) to measure the rate it
     // really saw, with watchdog pings and RSS, while the feeder floods.
     const auto watchdogs_before = notify_->count("WATCHDOG=1");
-    constexpr double k_rate = 12000;
+    constexpr double k_rate = 20000;  // asked of the feeder; what linteld sees is measured
     constexpr int k_seconds = 6;
     feeder_->stream_start(k_rate);
     struct Sample {
@@ -72,9 +72,9 @@ TEST_F(FaultTest, DeviceFloodOfflineHonoursTheCapAndCountsEveryDrop) {
         << notify_->last_status();
     const auto t = tally();
     // Oldest first are dropped: the kept ones are the newest, one run up to the last value.
-    const auto lost = t.missing(static_cast<std::int64_t>(offered - kept + 1),
-                                static_cast<std::int64_t>(offered))
-                          .size();
+    const auto lost =
+        t.missing(static_cast<std::int64_t>(offered - kept + 1), static_cast<std::int64_t>(offered))
+            .size();
     EXPECT_EQ(lost, 0U);
     EXPECT_TRUE(t.seq_gap_free());
     report("device flood offline, max_bytes 1MiB", offered - dropped, t.points, lost,

@@ -112,13 +112,12 @@ protected:
     // DROP rules on the broker's port, both directions; probability 1 is a blackhole.
     void drop(double probability) {
         const auto port = std::to_string(broker_->port());
-        const std::string stat = probability < 1
-                                     ? " -m statistic --mode random --probability " +
-                                           std::to_string(probability)
-                                     : "";
+        const std::string stat = probability < 1 ? " -m statistic --mode random --probability " +
+                                                       std::to_string(probability)
+                                                 : "";
         for (const auto& dir : {"--dport", "--sport"}) {
-            auto r = sh("iptables -A INPUT -p tcp " + std::string(dir) + " " + port + stat +
-                        " -j DROP");
+            auto r =
+                sh("iptables -A INPUT -p tcp " + std::string(dir) + " " + port + stat + " -j DROP");
             ASSERT_TRUE(r) << r.error().message;
         }
     }
@@ -152,7 +151,8 @@ TEST_F(NetworkTest, LossAndLatencyLoseNothing) {
     relay_ = std::make_unique<DelayRelay>(broker_->port(), 200ms);
     uplink_port_ = relay_->port();
     write_main_config();
-    run("20% loss + 200 ms latency each way, 15 s", 200,
+    run(
+        "20% loss + 200 ms latency each way, 15 s", 200,
         [&] {
             drop(0.2);
             std::this_thread::sleep_for(15s);  // the fault's duration
@@ -161,7 +161,8 @@ TEST_F(NetworkTest, LossAndLatencyLoseNothing) {
 }
 
 TEST_F(NetworkTest, BlackholeLongerThanKeepaliveReconnectsAndLosesNothing) {
-    run("blackhole 15 s (keepalive 5 s)", 200,
+    run(
+        "blackhole 15 s (keepalive 5 s)", 200,
         [&] {
             drop(1);
             std::this_thread::sleep_for(15s);  // > 1.5 x keepalive: the session must notice
@@ -170,7 +171,8 @@ TEST_F(NetworkTest, BlackholeLongerThanKeepaliveReconnectsAndLosesNothing) {
 }
 
 TEST_F(NetworkTest, LinkFlapsLoseNothing) {
-    run("6 link flaps (4 s down, 3 s up)", 200,
+    run(
+        "6 link flaps (4 s down, 3 s up)", 200,
         [&] {
             for (int i = 0; i < 6; ++i) {
                 drop(1);
