@@ -26,7 +26,7 @@ if [ "$long" = 1 ]; then
 fi
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$jobs" --target lintel_fault_test linteld lintel_plugin_mqtt \
+cmake --build "$build" -j "$jobs" --target lintel_fault_test lintel_fault_flood_test linteld lintel_plugin_mqtt \
     lintel_plugin_modbus
 
 out=$(mktemp)
