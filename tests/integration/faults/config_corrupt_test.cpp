@@ -26,10 +26,7 @@ bool has_corrupt_copy(const fs::path& dir) {
 }
 
 TEST_F(FaultTest, SighupWithInvalidMainConfigKeepsTheOldOneAndLosesNothing) {
-    start_and_subscribe();
-    broker_->stop();
-    feeder_->feed(2000, 2000);
-    ASSERT_TRUE(wait_queue_at_least(2000, 20s)) << notify_->last_status();
+    ASSERT_NO_FATAL_FAILURE(build_offline_backlog(2000, 2000));
     const std::string good = read_file(config_path()).value_or("");
 
     // Unparseable YAML: refused with the file and the line.
@@ -64,11 +61,8 @@ TEST_F(FaultTest, SighupWithInvalidMainConfigKeepsTheOldOneAndLosesNothing) {
 }
 
 TEST_F(FaultTest, DamagedPagesInTheMiddleOfABacklogAreMovedAsideAndTheDaemonRuns) {
-    start_and_subscribe();
-    broker_->stop();
     constexpr std::int64_t n = 20000;
-    feeder_->feed(n, 10000);
-    ASSERT_TRUE(wait_queue_at_least(n, 20s)) << notify_->last_status();
+    ASSERT_NO_FATAL_FAILURE(build_offline_backlog(n, 10000));
     daemon_->terminate();  // checkpoints: the backlog is in buffer.db itself
     const auto db = dir_->path() / "buffer.db";
     const auto size = fs::file_size(db);
@@ -92,11 +86,8 @@ TEST_F(FaultTest, DamagedPagesInTheMiddleOfABacklogAreMovedAsideAndTheDaemonRuns
 }
 
 TEST_F(FaultTest, CorruptWalFileDoesNotStopTheDaemon) {
-    start_and_subscribe();
-    broker_->stop();
     constexpr std::int64_t n = 20000;
-    feeder_->feed(n, 10000);
-    ASSERT_TRUE(wait_queue_at_least(n, 20s)) << notify_->last_status();
+    ASSERT_NO_FATAL_FAILURE(build_offline_backlog(n, 10000));
     daemon_->kill9();  // the latest commits live in buffer.db-wal only
     const auto wal = dir_->path() / "buffer.db-wal";
     ASSERT_TRUE(fs::exists(wal));

@@ -163,6 +163,15 @@ protected:
         if (HasFatalFailure()) return;
         ASSERT_TRUE(wait_until([&] { return subscribes() > before; }, 15s)) << lan_->log();
     }
+    // linteld running with the broker stopped and values 1..n committed to its buffer.
+    void build_offline_backlog(std::int64_t n, double rate) {
+        start_and_subscribe();
+        if (HasFatalFailure()) return;
+        broker_->stop();
+        feeder_->feed(n, rate);
+        ASSERT_TRUE(wait_queue_at_least(static_cast<std::uint64_t>(n), 30s))
+            << notify_->last_status();
+    }
     std::size_t subscribes() const {
         return count_of(lan_->log(), "Received SUBSCRIBE from lintel-sensor");
     }

@@ -23,11 +23,8 @@ std::string small_batches() {
 TEST_F(FaultTest, Kill9DuringDrainLosesNothingDuplicatesOnlyUnackedBatches) {
     uplink_extra_ = small_batches();
     write_main_config();
-    start_and_subscribe();
-    broker_->stop();
     constexpr std::int64_t n = 30000;
-    feeder_->feed(n, 10000);
-    ASSERT_TRUE(wait_queue_at_least(n, 30s)) << notify_->last_status();
+    ASSERT_NO_FATAL_FAILURE(build_offline_backlog(n, 10000));
     const auto before = telemetry_messages();
 
     ASSERT_TRUE(broker_->start());
