@@ -7,7 +7,7 @@
 set -eu
 
 src=$(cd "$(dirname "$0")/../../.." && pwd)
-build="$src/build-faults"
+build="$src/build/faults"
 jobs=2
 long=0
 while [ $# -gt 0 ]; do
@@ -26,7 +26,7 @@ if [ "$long" = 1 ]; then
 fi
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$jobs" --target lintel_fault_test lintel_fault_flood_test linteld lintel_plugin_mqtt \
+cmake --build "$build" -j "$jobs" --target lintel_fault_test lintel_fault_flood_test lintel_bridge_fault_test linteld lintel_plugin_mqtt \
     lintel_plugin_modbus
 
 out=$(mktemp)
