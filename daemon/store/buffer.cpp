@@ -73,6 +73,18 @@ Expected<std::unique_ptr<Buffer>> Buffer::open(BufferOptions options, sdk::Logge
     if (options.path.has_parent_path())
         std::filesystem::create_directories(options.path.parent_path(), ec);
 
+    // Before SQLite replays the -wal: a damaged frame makes it skip every later commit silently.
+    if (auto damaged = keep_damaged_wal(options.path); damaged && *damaged) {
+        const auto& d = **damaged;
+        log.error(
+            "buffer write-ahead log is damaged: committed points after the damage cannot be "
+            "replayed and are lost; the intact part is kept and sent",
+            {{"PATH", options.path.string() + "-wal"},
+             {"LOST_TRANSACTIONS", std::to_string(d.scan.lost_commits)},
+             {"REPLAYED_TRANSACTIONS", std::to_string(d.scan.valid_commits)},
+             {"COPY", d.copy.empty() ? std::string("(copy failed)") : d.copy.string()}});
+    }
+
     const DatabaseSettings settings{options.synchronous, options.cache_kib};
     auto attempt = [&]() -> Expected<std::unique_ptr<Buffer>> {
         auto db = open_database(options.path, settings);

@@ -141,6 +141,19 @@ bool is_unusable_file(const Error& error) {
     return error.code == kErrCorrupt || error.code == kErrSchema || error.code == kErrIo;
 }
 
+Expected<std::optional<DamagedWal>> keep_damaged_wal(const std::filesystem::path& path) {
+    const std::filesystem::path wal = path.string() + "-wal";
+    auto scan = scan_wal_file(wal);
+    if (!scan) return std::unexpected(scan.error());
+    if (scan->lost_commits == 0) return std::nullopt;
+    DamagedWal damaged{*scan, path.string() + "-wal.damaged-" + utc_stamp()};
+    std::error_code ec;
+    std::filesystem::copy_file(wal, damaged.copy, std::filesystem::copy_options::overwrite_existing,
+                               ec);
+    if (ec) damaged.copy.clear();  // still worth the log line; the copy is a courtesy
+    return damaged;
+}
+
 Expected<std::filesystem::path> move_aside(const std::filesystem::path& path) {
     const std::string base = path.string() + ".corrupt-" + utc_stamp();
     std::filesystem::path target = base;

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include "lintel/error.hpp"
 #include "lintel/log.hpp"
 #include "sqlite_db.hpp"
+#include "wal_scan.hpp"
 
 namespace lintel::store {
 
@@ -51,6 +53,17 @@ Expected<void> migrate(Database& db, const SchemaSpec& schema = buffer_schema())
 // Whether an error from open_database means the file should be moved aside (rather than the
 // environment fixed: permissions, a full disk, another process holding the lock).
 bool is_unusable_file(const Error& error);
+
+// A -wal whose committed transactions SQLite will not replay (a damaged frame stops its
+// recovery, and every later commit is skipped without an error).
+struct DamagedWal {
+    WalScan scan;
+    std::filesystem::path copy;  // the whole log as it was, for analysis
+};
+
+// Scans `path`'s -wal before SQLite opens it; when commits would be skipped, copies it to
+// "<path>-wal.damaged-<UTC timestamp>" (SQLite rewrites the log later) and says so.
+Expected<std::optional<DamagedWal>> keep_damaged_wal(const std::filesystem::path& path);
 
 // Renames `path` and its -wal/-shm companions to "<path>.corrupt-<UTC timestamp>[-n]".
 // Returns the new name of the main file.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks (not CI): builds in Release and prints the tables — the whole pipeline (ingest, linteld
-# draining a 1M backlog over mTLS, RSS, CPU per 1k points, start to READY), the store next to a raw
+# Benchmarks (not CI): builds in Release and prints the tables — the whole pipeline side by side
+# (linteld, the raw limits of this machine and the mosquitto-bridge gateway in the same run: ingest,
+# drain of a 1M backlog over mTLS after a cloud outage, RSS, CPU per 1k points, first point after
+# the broker returns, start to ready; with ratios, about 3-4 min), the store next to a raw
 # SQLite insert loop, the uplink next to a raw libmosquitto QoS 1 publisher, and the OTA
 # download over loopback TLS (64 MiB: unlimited, with a bandwidth limit, resumed after a drop).
 # Usage: bash tests/bench/run.sh [--points N]   (default 1000000)

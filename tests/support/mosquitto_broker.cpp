@@ -60,9 +60,12 @@ Expected<void> MosquittoBroker::write_config() {
       << "per_listener_settings false\n"
       << (options_.plain && !options_.password_file ? "allow_anonymous true\n"
                                                     : "allow_anonymous false\n")
-      << (options_.persistence ? "persistence true\npersistence_location " + work_dir_.string() +
-                                     "/\nautosave_interval 0\n"
-                               : std::string("persistence false\n"))
+      << (options_.persistence
+              ? "persistence true\npersistence_location " + work_dir_.string() + "/\n" +
+                    (options_.autosave_interval
+                         ? "autosave_interval " + std::to_string(*options_.autosave_interval) + "\n"
+                         : std::string())
+              : std::string("persistence false\n"))
       // stderr: stdout is block-buffered when redirected, and tests poll this log.
       << "log_dest stderr\n"
       << "log_timestamp true\n"
@@ -74,7 +77,8 @@ Expected<void> MosquittoBroker::write_config() {
         c << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n";
     }
     // Observers in tests read bursts; mosquitto's default queue (1000) would drop silently.
-    c << "max_queued_messages 1000000\n";
+    if (options_.max_queued_messages)
+        c << "max_queued_messages " << *options_.max_queued_messages << "\n";
     if (options_.plain) {
         // A LAN broker as devices use it: no ACL; plain and anonymous unless asked otherwise.
         c << "listener " << options_.port << " 127.0.0.1\n";
@@ -137,13 +141,13 @@ Expected<void> MosquittoBroker::start(std::chrono::milliseconds timeout) {
                                          why + "; log tail:\n" + tail(current_log(), 2000));
 }
 
-void MosquittoBroker::stop(bool hard) {
+void MosquittoBroker::stop(bool hard, std::chrono::milliseconds grace) {
     if (!process_) return;
     process_->signal(SIGCONT);  // a paused broker cannot act on SIGTERM
     if (hard) {
         process_->kill9();
     } else {
-        process_->terminate(std::chrono::seconds(5));
+        process_->terminate(grace);
     }
     process_.reset();
 }

@@ -32,6 +32,11 @@ struct BrokerOptions {
     // Keep sessions and queued QoS 1 messages across stop()/start() (saved in work_dir on
     // SIGTERM), so a persistent-session subscriber misses nothing across a broker restart.
     bool persistence = false;
+    // With persistence: seconds between saves of the in-memory database; 0 (the default here):
+    // only on exit, nullopt: not written, mosquitto's own default (1800 s) applies.
+    std::optional<int> autosave_interval = 0;
+    // Per-client queue limit; nullopt: not written, mosquitto's own default (1000) applies.
+    std::optional<long> max_queued_messages = 1000000;
     // A plain (no TLS) listener for anonymous clients without ACL, like a LAN broker that
     // devices publish to; ca_cert, server, crl and the ACL options are then unused.
     bool plain = false;
@@ -56,9 +61,12 @@ public:
     // listener is open then) or fails with the log tail if it exited or `timeout` passed.
     // After stop(), start() again uses the same port.
     Expected<void> start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    // SIGTERM and wait (mosquitto closes client sockets); hard: SIGKILL, like a crash.
-    void stop(bool hard = false);
+    // SIGTERM and wait up to `grace` (mosquitto closes client sockets and, with persistence,
+    // saves its database), then SIGKILL; hard: SIGKILL at once, like a crash.
+    void stop(bool hard = false, std::chrono::milliseconds grace = std::chrono::seconds(5));
     bool running();
+    // The broker process's pid (-1 when not running): for its RSS and CPU time in benchmarks.
+    pid_t pid() const { return process_ ? process_->pid() : -1; }
     // SIGSTOP / SIGCONT: a hung broker. The listen socket still completes TCP handshakes from
     // the kernel backlog, but nothing answers (TLS, CONNACK, PUBACK).
     void pause();

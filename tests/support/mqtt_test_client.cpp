@@ -5,6 +5,7 @@
 #include <mqtt_protocol.h>
 
 #include <mutex>
+#include <utility>
 
 namespace lintel::test {
 namespace {
@@ -65,6 +66,9 @@ MqttTestClient::MqttTestClient(MqttTestClientOptions options) : options_(std::mo
     mosquitto_subscribe_v5_callback_set(mosq_, on_subscribe);
     mosquitto_publish_v5_callback_set(mosq_, on_publish);
     mosquitto_reconnect_delay_set(mosq_, 1, 1, false);
+    // Our own loop thread (run_loop) instead of mosquitto_loop_start(): without this the
+    // library writes packets from the caller's thread, racing the loop's.
+    mosquitto_threaded_set(mosq_, true);
     if (!options_.clean_session) {
         // MQTT 5 drops the session at disconnect unless it has an expiry interval.
         mosquitto_property* props = nullptr;
@@ -75,10 +79,8 @@ MqttTestClient::MqttTestClient(MqttTestClientOptions options) : options_(std::mo
 
 MqttTestClient::~MqttTestClient() {
     if (mosq_ == nullptr) return;
-    if (loop_started_) {
-        mosquitto_disconnect(mosq_);
-        mosquitto_loop_stop(mosq_, false);
-    }
+    disconnect();
+    if (loop_thread_.joinable()) loop_thread_.join();
     mosquitto_destroy(mosq_);
     mosquitto_property_free_all(&connect_props_);
 }
@@ -109,10 +111,9 @@ Expected<void> MqttTestClient::connect(std::chrono::milliseconds timeout) {
     if (rc != MOSQ_ERR_SUCCESS)
         return std::unexpected(
             mosq_error("connect to " + options_.host + ":" + std::to_string(options_.port), rc));
-    if (!loop_started_) {
-        rc = mosquitto_loop_start(mosq_);
-        if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("loop_start", rc));
-        loop_started_ = true;
+    if (!want_connection_.exchange(true)) {
+        if (loop_thread_.joinable()) loop_thread_.join();  // after a disconnect()
+        loop_thread_ = std::thread([this] { run_loop(); });
     }
     std::unique_lock lock(mutex_);
     // A refused client certificate shows up as the connection dropping, not as a CONNACK.
@@ -156,12 +157,28 @@ Expected<int> MqttTestClient::publish(const std::string& topic, const std::strin
 }
 
 void MqttTestClient::disconnect() {
+    want_connection_ = false;
     if (mosq_ != nullptr) mosquitto_disconnect(mosq_);
+}
+
+void MqttTestClient::run_loop() {
+    while (want_connection_) {
+        // Returns after disconnect(), or on an error libmosquitto does not retry by itself.
+        mosquitto_loop_forever(mosq_, 100, 1);
+        if (!want_connection_) break;
+        std::this_thread::sleep_for(std::chrono::seconds(1));  // reconnect pacing
+        mosquitto_reconnect(mosq_);
+    }
 }
 
 bool MqttTestClient::connected() const {
     std::lock_guard lock(mutex_);
     return connected_;
+}
+
+std::size_t MqttTestClient::message_count() const {
+    std::lock_guard lock(mutex_);
+    return messages_.size();
 }
 
 std::vector<MqttMessage> MqttTestClient::messages() const {
@@ -181,6 +198,11 @@ std::vector<MqttMessage> MqttTestClient::messages_on(const std::string& topic) c
 void MqttTestClient::clear() {
     std::lock_guard lock(mutex_);
     messages_.clear();
+}
+
+std::vector<MqttMessage> MqttTestClient::take_messages() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(messages_, {});
 }
 
 bool MqttTestClient::wait_for(const std::function<bool(const std::vector<MqttMessage>&)>& predicate,

@@ -2,6 +2,7 @@
 // thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lintel/error.hpp"
@@ -68,8 +70,11 @@ public:
 
     bool connected() const;
     std::vector<MqttMessage> messages() const;
+    std::size_t message_count() const;  // messages().size() without the copy (benchmarks poll it)
     std::vector<MqttMessage> messages_on(const std::string& topic) const;
     void clear();
+    // Every message received so far, removed from the client (long runs that count as they go).
+    std::vector<MqttMessage> take_messages();
 
     // Waits until `predicate(messages())` holds.
     bool wait_for(const std::function<bool(const std::vector<MqttMessage>&)>& predicate,
@@ -89,7 +94,12 @@ private:
     MqttTestClientOptions options_;
     ::mosquitto* mosq_ = nullptr;
     struct mqtt5__property* connect_props_ = nullptr;  // mosquitto_property
-    bool loop_started_ = false;
+    // libmosquitto's network loop on our own thread: mosquitto_loop_start()'s thread ends for
+    // good on a TLS or protocol error (a broker killed or restarted mid-handshake), which left
+    // an observer deaf for the rest of a test. This one reconnects until disconnect().
+    void run_loop();
+    std::thread loop_thread_;
+    std::atomic<bool> want_connection_{false};
 
     mutable std::mutex mutex_;
     mutable std::condition_variable cv_;

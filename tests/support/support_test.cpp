@@ -5,10 +5,12 @@
 
 #include <csignal>
 
+#include "support/mosquitto_bridge.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/mqtt_test_client.hpp"
 #include "support/pki.hpp"
 #include "support/process.hpp"
+#include "support/qos1_publisher.hpp"
 #include "support/wait.hpp"
 
 namespace lintel::test {
@@ -202,6 +204,64 @@ TEST_F(BrokerTest, RefusesRevokedAndRogueClientsAndEnforcesAcl) {
     ASSERT_TRUE(gw.connect());
     EXPECT_LT(*gw.publish("lintel/v1/gw-test/telemetry", "ok"), 0x80);  // 0x10: no subscribers
     EXPECT_EQ(*gw.publish("lintel/v1/other/telemetry", "no"), 0x87);
+}
+
+TEST(BridgePayload, SeqRoundTripsAndJunkHasNone) {
+    const std::string p = device_point_payload(123456789);
+    EXPECT_EQ(payload_seq(p), 123456789u);
+    EXPECT_GE(p.size(), 95u);  // about one point of lintel's telemetry
+    EXPECT_LE(p.size(), 125u);
+    EXPECT_EQ(payload_seq(R"({"gateway":"gw","seq":42,"points":[]})"), 42u);
+    EXPECT_EQ(payload_seq(R"({"seq":})"), std::nullopt);
+    EXPECT_EQ(payload_seq("no seq here"), std::nullopt);
+}
+
+// The bridge fault tests' premise: the local broker keeps Debian's defaults (autosave 1800 s), and
+// a point a device publishes there reaches the cloud through the mTLS bridge.
+TEST_F(BrokerTest, BridgeKeepsDebianAutosaveAndForwardsQos1ToTheCloud) {
+    TestWatchdog dog(60s);
+    std::filesystem::create_directories(dir_.path() / "cloud");
+    std::filesystem::create_directories(dir_.path() / "local");
+    auto cloud_options = BrokerOptions::from_pki(pki_);
+    cloud_options.verbose_log = false;
+    MosquittoBroker cloud(dir_.path() / "cloud", cloud_options);
+    ASSERT_TRUE(cloud.start()) << cloud.log();
+    MqttTestClient observer(MqttTestClientOptions::observer(pki_, cloud.port()));
+    ASSERT_TRUE(observer.connect());
+    ASSERT_TRUE(observer.subscribe("lintel/v1/gw-test/telemetry", 1));
+
+    MosquittoBridge bridge(dir_.path() / "local", BridgeOptions::from_pki(pki_, cloud.port()));
+    ASSERT_TRUE(bridge.start());
+    const auto conf = read_file(bridge.broker().conf_path());
+    ASSERT_TRUE(conf);
+    EXPECT_NE(conf->find("persistence true"), std::string::npos);
+    EXPECT_EQ(conf->find("autosave_interval"), std::string::npos);
+    EXPECT_NE(conf->find("cleansession false"), std::string::npos);
+    EXPECT_NE(conf->find("topic lintel/v1/gw-test/telemetry out 1"), std::string::npos);
+    ASSERT_TRUE(
+        wait_until([&] { return MosquittoBridge::connections_seen(cloud, "gw-test") == 1; }, 10s))
+        << cloud.log();
+
+    Qos1PublisherOptions device;
+    device.host = "127.0.0.1";
+    device.port = bridge.port();
+    Qos1Publisher publisher(device);
+    ASSERT_TRUE(publisher.connect());
+    std::string buf;
+    const auto r = publisher.run(
+        "lintel/v1/gw-test/telemetry", 7, 3,
+        [&](std::uint64_t seq) -> std::string_view {
+            buf = device_point_payload(seq);
+            return buf;
+        },
+        10s);
+    EXPECT_EQ(r.acked, 3u);
+    EXPECT_EQ(publisher.acked_seqs().size(), 3u);
+    ASSERT_TRUE(observer.wait_for_count("lintel/v1/gw-test/telemetry", 3, 10s));
+    EXPECT_EQ(payload_seq(observer.messages()[0].payload), 7u);
+    EXPECT_FALSE(std::filesystem::exists(bridge.db_path()));  // saved only on exit
+    bridge.stop();
+    EXPECT_TRUE(std::filesystem::exists(bridge.db_path()));
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "../common/proc_stats.hpp"
+#include "../common/raw_sqlite.hpp"
 #include "store/buffer.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_service.hpp"
@@ -19,6 +21,9 @@
 namespace {
 
 using namespace lintel;
+using bench::load_average;
+using bench::PointFactory;
+using bench::raw_insert_rate;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -30,45 +35,6 @@ public:
             std::fprintf(stderr, "log: %.*s\n", static_cast<int>(message.size()), message.data());
     }
     bool enabled(sdk::LogLevel level) const override { return level >= sdk::LogLevel::warning; }
-};
-
-// Realistic telemetry: 200 devices x 25 points, mostly doubles, some ints/bools, a few strings.
-class PointFactory {
-public:
-    PointFactory() {
-        for (int d = 0; d < 200; ++d) devices_.push_back("ahu-" + std::to_string(d));
-        for (int p = 0; p < 25; ++p) points_.push_back("zone_temp_" + std::to_string(p));
-    }
-    std::vector<sdk::PointValue> make(std::size_t count) {
-        std::vector<sdk::PointValue> v;
-        v.reserve(count);
-        for (std::size_t i = 0; i < count; ++i, ++n_) {
-            sdk::PointValue p;
-            p.device = devices_[(n_ / 25) % devices_.size()];
-            p.point = points_[n_ % 25];
-            switch (n_ % 25) {
-                case 0:
-                    p.value = (n_ & 64) != 0;
-                    break;
-                case 1:
-                    p.value = static_cast<std::int64_t>(n_ % 1000);
-                    break;
-                case 2:
-                    p.value = std::string(n_ % 2 ? "occupied" : "unoccupied");
-                    break;
-                default:
-                    p.value = 20.0 + static_cast<double>(n_ % 1000) / 100.0;
-                    p.unit = "degC";
-            }
-            p.ts_ms = 1'700'000'000'000 + static_cast<std::int64_t>(n_ / 50);
-            v.push_back(std::move(p));
-        }
-        return v;
-    }
-
-private:
-    std::vector<std::string> devices_, points_;
-    std::size_t n_ = 0;
 };
 
 double cpu_ms() {
@@ -96,50 +62,6 @@ void row(const char* what, double value, const char* unit) {
     std::printf("%-44s %14.1f  %s\n", what, value, unit);
 }
 
-// The physical limit: the same rows, same schema and transaction size, straight into SQLite.
-double raw_insert_rate(const std::filesystem::path& path, std::size_t count) {
-    auto db = store::Database::open(path);
-    if (!db) return 0;
-    (void)db->query_text("PRAGMA journal_mode=WAL");
-    (void)db->exec(
-        "PRAGMA synchronous=NORMAL;PRAGMA cache_size=-1024;"
-        "CREATE TABLE points(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, ts INTEGER NOT NULL,"
-        " flags INTEGER NOT NULL, value, bytes INTEGER NOT NULL)");
-    auto ins =
-        db->prepare("INSERT INTO points(id, series, ts, flags, value, bytes) VALUES(?,?,?,?,?,?)");
-    if (!ins) return 0;
-    PointFactory factory;
-    std::int64_t id = 1;
-    double busy = 0;
-    for (std::size_t done = 0; done < count;) {
-        const std::size_t n = std::min<std::size_t>(5000, count - done);
-        const auto points = factory.make(n);
-        const auto t0 = Clock::now();
-        (void)db->exec("BEGIN");
-        for (const auto& p : points) {
-            ins->bind(1, id);
-            ins->bind(2, id % 5000);
-            ins->bind(3, p.ts_ms);
-            ins->bind(4, static_cast<std::int64_t>(p.value.index()));
-            if (const auto* d = std::get_if<double>(&p.value))
-                ins->bind(5, *d);
-            else if (const auto* s = std::get_if<std::string>(&p.value))
-                ins->bind_text(5, *s);
-            else if (const auto* i = std::get_if<std::int64_t>(&p.value))
-                ins->bind(5, *i);
-            else
-                ins->bind(5, std::int64_t{std::get<bool>(p.value)});
-            ins->bind(6, std::int64_t{40});
-            (void)ins->run();
-            ++id;
-        }
-        (void)db->exec("COMMIT");
-        busy += seconds(Clock::now() - t0);
-        done += n;
-    }
-    return static_cast<double>(count) / busy;
-}
-
 // The writer thread's share of ingest: Buffer::append alone, same rows and transaction size.
 double append_rate(const std::filesystem::path& path, std::size_t count, sdk::Logger& log) {
     store::BufferOptions o;
@@ -159,13 +81,6 @@ double append_rate(const std::filesystem::path& path, std::size_t count, sdk::Lo
         done += n;
     }
     return static_cast<double>(count) / busy;
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
 }
 
 }  // namespace

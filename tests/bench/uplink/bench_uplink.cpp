@@ -2,9 +2,6 @@
 // in-memory BatchSource, both against a local mosquitto. Prints points/s and msgs/s.
 //
 //   lintel_bench_uplink [--points N] [--batch P] [--window W]
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +15,7 @@
 #include "support/files.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/pki.hpp"
+#include "support/qos1_publisher.hpp"
 #include "uplink/session.hpp"
 
 namespace {
@@ -48,55 +46,30 @@ std::string make_payload(std::uint64_t seq, std::size_t points) {
     return s + "]}";
 }
 
-// The physical limit: one libmosquitto client, its own select loop, `window` QoS 1 in flight.
-struct RawCounter {
-    std::size_t acked = 0;
-    bool connected = false;
-    bool failed = false;
-};
-
+// The physical limit: one libmosquitto client, its own loop, `window` QoS 1 in flight.
 Row bench_raw(const lintel::test::Pki& pki, std::uint16_t port, std::size_t msgs,
               std::size_t points_per_msg, int window) {
-    RawCounter counter;
-    mosquitto* m = mosquitto_new(kGateway, true, &counter);
-    mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-    mosquitto_int_option(m, MOSQ_OPT_SEND_MAXIMUM, window);
-    mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
-    mosquitto_tls_set(m, pki.ca_cert.c_str(), nullptr, pki.gateway.cert.c_str(),
-                      pki.gateway.key.c_str(), nullptr);
-    mosquitto_tls_opts_set(m, 1, "tlsv1.2", nullptr);
-    mosquitto_connect_v5_callback_set(
-        m, [](mosquitto*, void* obj, int rc, int, const mosquitto_property*) {
-            auto* c = static_cast<RawCounter*>(obj);
-            c->connected = rc == 0;
-            c->failed = rc != 0;
-        });
-    mosquitto_publish_v5_callback_set(
-        m, [](mosquitto*, void* obj, int, int, const mosquitto_property*) {
-            ++static_cast<RawCounter*>(obj)->acked;
-        });
-    if (mosquitto_connect(m, "localhost", port, 60) != MOSQ_ERR_SUCCESS) {
-        std::fprintf(stderr, "raw: connect failed\n");
+    lintel::test::Qos1PublisherOptions o;
+    o.port = port;
+    o.client_id = kGateway;
+    o.ca_cert = pki.ca_cert;
+    o.client = pki.gateway;
+    o.window = window;
+    lintel::test::Qos1Publisher publisher(o);
+    if (auto r = publisher.connect(); !r) {
+        std::fprintf(stderr, "raw: %s\n", r.error().message.c_str());
         std::exit(1);
     }
-    while (!counter.connected && !counter.failed) mosquitto_loop(m, 100, 1);
     const std::string payload = make_payload(1, points_per_msg);
-    const std::string topic = std::string("lintel/v1/") + kGateway + "/telemetry";
-    std::size_t sent = 0;
-    const auto t0 = Clock::now();
-    while (counter.acked < msgs) {
-        while (sent < msgs && sent - counter.acked < static_cast<std::size_t>(window)) {
-            mosquitto_publish_v5(m, nullptr, topic.c_str(), static_cast<int>(payload.size()),
-                                 payload.data(), 1, false, nullptr);
-            ++sent;
-        }
-        mosquitto_loop(m, 10, 1);
+    const auto r = publisher.run(
+        std::string("lintel/v1/") + kGateway + "/telemetry", 1, msgs,
+        [&](std::uint64_t) { return std::string_view(payload); }, 600s);
+    if (r.acked != msgs) {
+        std::fprintf(stderr, "raw: %llu of %zu acknowledged\n",
+                     static_cast<unsigned long long>(r.acked), msgs);
+        std::exit(1);
     }
-    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-    mosquitto_disconnect(m);
-    mosquitto_loop(m, 10, 1);
-    mosquitto_destroy(m);
-    return {"raw libmosquitto (own loop)", points_per_msg, payload.size(), msgs, secs};
+    return {"raw libmosquitto (own loop)", points_per_msg, payload.size(), msgs, r.seconds};
 }
 
 Row bench_session(const lintel::test::Pki& pki, std::uint16_t port, std::size_t msgs,
@@ -165,7 +138,6 @@ int main(int argc, char** argv) {
         }
     }
     if (batch == 0 || points < batch || window < 1) return 2;
-    mosquitto_lib_init();
 
     lintel::test::TempDir dir("lintel-bench-uplink");
     auto pki = lintel::test::Pki::generate(dir / "pki", kGateway);
@@ -198,6 +170,5 @@ int main(int argc, char** argv) {
     print(bench_raw(*pki, broker.port(), small_msgs, 1, window));
     print(bench_session(*pki, broker.port(), small_msgs, 1, window));
     broker.stop();
-    mosquitto_lib_cleanup();
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -98,9 +99,11 @@ protected:
             << "gateway:\n  id: " << kGateway << "\n"
             << "log:\n  level: debug\n"
             << "plugins:\n  dir: " << LINTEL_PLUGIN_BUILD_DIR << "\n"
-            << "buffer:\n  path: " << (dir_->path() / "buffer.db").string() << "\n"
+            << "buffer:\n  path: "
+            << ((buffer_dir_.empty() ? dir_->path() : buffer_dir_) / "buffer.db").string() << "\n"
             << "  commit_interval: 20ms\n"
-            << "uplink:\n  host: localhost\n  port: " << broker_->port() << "\n"
+            << buffer_extra_ << "uplink:\n  host: localhost\n  port: "
+            << (uplink_port_ != 0 ? uplink_port_ : broker_->port()) << "\n"
             << "  reconnect:\n    initial: 200ms\n    max: 1s\n"
             << "  status_interval: 1s\n"
             << uplink_extra_ << "  tls:\n"
@@ -114,6 +117,14 @@ protected:
 
     // More keys of the uplink section (indented two spaces), e.g. "  identity:\n    ...".
     std::string uplink_extra_;
+    // More keys of the buffer section (indented two spaces), e.g. "  max_bytes: 1MiB\n".
+    std::string buffer_extra_;
+    // The port linteld connects to; 0: the broker's (fault tests put a delaying relay between).
+    std::uint16_t uplink_port_ = 0;
+    // More environment for linteld (e.g. libfaketime's LD_PRELOAD).
+    std::map<std::string, std::string> daemon_env_;
+    // Where buffer.db lives; empty: the test's directory (fault tests put it on a small tmpfs).
+    fs::path buffer_dir_;
 
     // The generated PKI's file, or its name under tls_dir_ when a test provisions by hand.
     fs::path tls_file(const fs::path& generated, const std::string& name) const {
@@ -168,12 +179,14 @@ protected:
     void start_daemon(std::chrono::milliseconds ready_timeout = 15s) {
         notify_.reset();  // a restart binds the same path again
         notify_ = std::make_unique<NotifyListener>(dir_->path() / "notify.sock");
-        auto p = Process::spawn(
+        auto options =
             ProcessOptions::of({linteld_path().string(), "--config", config_path().string()})
                 .with_env("NOTIFY_SOCKET", notify_->path().string())
                 .with_env("WATCHDOG_USEC", "1000000")
                 .with_stderr(Output::append_to_file(log_path()))
-                .with_stdout(Output::append_to_file(log_path())));
+                .with_stdout(Output::append_to_file(log_path()));
+        for (const auto& [key, value] : daemon_env_) options.with_env(key, value);
+        auto p = Process::spawn(std::move(options));
         ASSERT_TRUE(p) << p.error().message;
         daemon_ = std::make_unique<Process>(std::move(*p));
         ASSERT_TRUE(notify_->wait_for("READY=1", ready_timeout))
