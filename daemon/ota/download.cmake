@@ -25,12 +25,3 @@ add_library(lintel_ota_download STATIC
 target_link_libraries(lintel_ota_download
   PUBLIC lintel_ota_download_core lintel_sdk Boost::headers
   PRIVATE lintel_uplink lintel_tls_client lintel_common OpenSSL::SSL Threads::Threads lintel_warnings)
-
-# g++ 12 in sanitized builds (-O1) reports asio's coroutine frames here as
-# -Wmismatched-new-delete (awaitable_frame_base's operator new/delete through thread_info_base):
-# a compiler false positive once the frame allocation is inlined (GCC PR 109224). There,
-# AddressSanitizer checks every real new/delete pairing at run time (alloc_dealloc_mismatch);
-# the plain build keeps the warning.
-if(LINTEL_SANITIZE)
-  set_source_files_properties(download.cpp PROPERTIES COMPILE_OPTIONS -Wno-mismatched-new-delete)
-endif()

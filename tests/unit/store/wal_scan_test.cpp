@@ -65,7 +65,7 @@ TEST_F(WalScanTest, DamagedFrameInTheMiddleLosesTheLaterCommits) {
 TEST_F(WalScanTest, UnfinishedLastTransactionIsNotALoss) {
     // Cut inside the last frame: the last transaction never committed as far as SQLite knows.
     auto bytes = wal_;
-    bytes.resize(bytes.size() - 100);
+    bytes.erase(bytes.end() - 100, bytes.end());
     const auto scan = scan_wal(bytes);
     EXPECT_EQ(scan.lost_commits, 0U);
     EXPECT_EQ(scan.valid_commits, static_cast<std::uint64_t>(k_commits));
