@@ -43,7 +43,9 @@ phase_done deps
 # are compiled into every executable, so daemons and helpers the tests start are checked too; the
 # plain optimized build is the .deb that install.deb builds).
 jobs=$(nproc)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINTEL_WERROR=ON -DLINTEL_SANITIZE="$sanitize"
+# The benchmarks are not run here (tests/bench/run.sh builds them in Release): not built either.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINTEL_WERROR=ON -DLINTEL_SANITIZE="$sanitize" \
+    -DLINTEL_BUILD_BENCH=OFF
 cmake --build "$build" -j"$jobs"
 phase_done build
 ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 300 | tee "$build/ctest.log"
