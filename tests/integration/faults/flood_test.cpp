@@ -55,7 +55,10 @@ TEST_F(FaultTest, DeviceFloodOfflineHonoursTheCapAndCountsEveryDrop) {
     EXPECT_GT(dropped, 0U) << "1 MiB holds about 26k points";
     EXPECT_LE(kept * 40, 1024U * 1024U) << "40 counted bytes per row (docs/buffer.md)";
     EXPECT_GE(watchdogs, static_cast<std::size_t>(k_seconds)) << "WATCHDOG=1 every 0.5 s";
+#ifndef __SANITIZE_ADDRESS__
+    // Under ASan the RSS is its shadow memory and quarantine (about 576 MiB here), not linteld's.
     EXPECT_LT(rss_max, 64U * 1024U) << "RSS KiB";
+#endif
     ASSERT_TRUE(daemon_->running());
 
     double daemon_rate = 0;
