@@ -68,7 +68,14 @@ TEST_F(FaultTest, DeviceFloodOfflineHonoursTheCapAndCountsEveryDrop) {
         const std::chrono::duration<double> dt = b.at - a.at;
         daemon_rate = double(b.seen - a.seen) / dt.count();
     }
+#ifndef __SANITIZE_ADDRESS__
     EXPECT_GE(daemon_rate, 10000.0) << "the flood must really reach 10k points/s";
+#else
+    // An ASan build of linteld ingests at about 10k points/s here, right at the bar: the suite's
+    // sanitized run checks the accounting under a flood; the 10k figure is the plain build's
+    // (tests/integration/faults/run.sh).
+    EXPECT_GE(daemon_rate, 5000.0) << "a flood, even under ASan";
+#endif
 
     ASSERT_TRUE(broker_->start());
     ASSERT_TRUE(wait_until([&] { return queue_of(notify_->last_status()) == 0; }, 60s, 100ms))
