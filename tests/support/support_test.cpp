@@ -120,13 +120,12 @@ TEST(Files, TempDirWriteReadAndMode) {
     EXPECT_FALSE(std::filesystem::exists(kept));
 }
 
-TEST(Pki, GeneratesEverythingWithPrivateModesQuickly) {
+// No time bound here: speed belongs in benchmarks (a 2 s bound failed under TSan on a busy box).
+TEST(Pki, GeneratesEverythingWithPrivateModes) {
     TestWatchdog dog(30s);
     TempDir dir;
-    auto start = std::chrono::steady_clock::now();
     auto pki = Pki::generate(dir / "pki", "gw-test");
     ASSERT_TRUE(pki) << pki.error().message;
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
     for (const auto& f : {pki->ca_cert, pki->ca_crl, pki->gateway.key, pki->rogue_server.key,
                           pki->expired.cert, pki->observer.key}) {
         struct stat st {};
