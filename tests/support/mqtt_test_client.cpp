@@ -100,6 +100,8 @@ Expected<void> MqttTestClient::connect(std::chrono::milliseconds timeout) {
         rc = mosquitto_username_pw_set(mosq_, options_.username.c_str(), options_.password.c_str());
         if (rc != MOSQ_ERR_SUCCESS) return std::unexpected(mosq_error("username_pw_set", rc));
     }
+    // A loop thread left by disconnect() ends on its own; it must be gone before this connect.
+    if (!want_connection_ && loop_thread_.joinable()) loop_thread_.join();
     {
         std::lock_guard lock(mutex_);
         connect_rc_ = -1;
@@ -112,7 +114,6 @@ Expected<void> MqttTestClient::connect(std::chrono::milliseconds timeout) {
         return std::unexpected(
             mosq_error("connect to " + options_.host + ":" + std::to_string(options_.port), rc));
     if (!want_connection_.exchange(true)) {
-        if (loop_thread_.joinable()) loop_thread_.join();  // after a disconnect()
         loop_thread_ = std::thread([this] { run_loop(); });
     }
     std::unique_lock lock(mutex_);
@@ -167,6 +168,7 @@ void MqttTestClient::run_loop() {
         mosquitto_loop_forever(mosq_, 100, 1);
         if (!want_connection_) break;
         std::this_thread::sleep_for(std::chrono::seconds(1));  // reconnect pacing
+        if (!want_connection_) break;  // disconnect() during the pause: do not connect again
         mosquitto_reconnect(mosq_);
     }
 }
